@@ -1,0 +1,32 @@
+"""The `strongroom` command: Vault-style subcommands with single-dash flags (`-config=FILE`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from strongroom.cli import operator, server_command, status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strongroom",
+        description="Strongroom: a secrets-management server that speaks the Vault API.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    server_command.register(commands)
+    status.register(commands)
+    operator.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

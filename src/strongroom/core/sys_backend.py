@@ -1,0 +1,16 @@
+"""The `sys/` backend: one path table assembled from the sys_* modules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from strongroom.core.sys_keyring import keyring_paths
+from strongroom.core.sys_quorum import quorum_paths
+from strongroom.framework import FrameworkBackend
+
+if TYPE_CHECKING:
+    from strongroom.core.core import Core
+
+
+def build_sys_backend(core: Core) -> FrameworkBackend:
+    return FrameworkBackend([*keyring_paths(core), *quorum_paths(core)])

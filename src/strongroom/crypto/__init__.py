@@ -1,0 +1,1 @@
+"""Pure cryptographic functions: no storage, no I/O."""

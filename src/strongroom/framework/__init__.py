@@ -1,0 +1,7 @@
+"""Declarative backends: a table of paths, typed fields and handlers per operation."""
+
+from strongroom.framework.backend import FrameworkBackend
+from strongroom.framework.fields import Field, FieldData, FieldType
+from strongroom.framework.path import Handler, PathSpec
+
+__all__ = ["Field", "FieldData", "FieldType", "FrameworkBackend", "Handler", "PathSpec"]

@@ -1,0 +1,35 @@
+"""One entry of a backend's path table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from strongroom.framework.fields import Field, FieldData
+from strongroom.logical import Operation, PathProperties, Request, Response
+
+Handler = Callable[[Request, FieldData], Awaitable[Response | None]]
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    """A path pattern (a full-match regex; named groups become fields) and its operations."""
+
+    pattern: str
+    operations: Mapping[Operation, Handler]
+    fields: Mapping[str, Field] = field(default_factory=dict)
+    # Served without a token (login paths, sys/rekey/*, …).
+    unauthenticated: bool = False
+    # Needs the `sudo` capability on top of the operation's own.
+    sudo: bool = False
+    help: str = ""
+
+    @cached_property
+    def properties(self) -> PathProperties:
+        return PathProperties(unauthenticated=self.unauthenticated, sudo=self.sudo)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)

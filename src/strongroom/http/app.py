@@ -1,0 +1,85 @@
+"""The ASGI application: a catch-all under /v1/ plus the sealed-state endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from strongroom.core import Core
+from strongroom.errors import InternalError
+from strongroom.http.body import JSONLimits, Receive
+from strongroom.http.envelope import envelope
+from strongroom.http.errors import render_error
+from strongroom.http.request import build_request
+from strongroom.http.sys_seal import SealEndpoints
+from strongroom.http.wire import EMPTY_HEADERS, JSON_HEADERS, json_response
+
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPLimits:
+    max_request_size: int | None = DEFAULT_MAX_REQUEST_SIZE  # None = no limit
+    max_request_duration: float = 90.0
+    json: JSONLimits = field(default_factory=JSONLimits)
+
+
+class RequestTimeout(InternalError):
+    default_message = "context deadline exceeded"
+
+
+class VaultApp:
+    def __init__(self, core: Core, limits: HTTPLimits | None = None) -> None:
+        self._core = core
+        self._limits = limits or HTTPLimits()
+        self._native = SealEndpoints(core, self._limits.max_request_size, self._limits.json).routes
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+
+    async def _http(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        try:
+            status, document = await self._dispatch(scope, receive)
+            body = b"" if document is None else json_response(document)
+        except Exception as exc:  # every error is rendered in one place
+            status, body = render_error(exc)
+        headers = JSON_HEADERS if body else EMPTY_HEADERS
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _dispatch(self, scope: MutableMapping[str, Any], receive: Receive) -> tuple[int, Any]:
+        native = self._native.get(scope["path"])
+        if native is not None:
+            return await native(scope, receive)
+        try:
+            async with asyncio.timeout(self._limits.max_request_duration):
+                request = await build_request(
+                    scope,
+                    receive,
+                    max_body=self._limits.max_request_size,
+                    json_limits=self._limits.json,
+                )
+                response = await self._core.handle(request)
+        except TimeoutError:
+            raise RequestTimeout() from None
+        if response.bare:
+            return response.status or 200, response.data
+        if response.is_empty:
+            return response.status or 204, None
+        return response.status or 200, envelope(response, request.request_id)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

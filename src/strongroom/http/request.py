@@ -1,0 +1,90 @@
+"""Turning an ASGI scope and body into a logical Request."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from strongroom.errors import BadRequest, UnsupportedMediaType, UnsupportedOperation
+from strongroom.http.body import JSONLimits, Receive, decode_body, decode_query, read_body
+from strongroom.http.paths import normalize
+from strongroom.logical import Operation, Request
+from strongroom.logical.values import parse_bool
+
+# Methods whose query string becomes request data (their bodies are ignored).
+_QUERY_METHODS = frozenset({"GET", "DELETE", "LIST", "HEAD"})
+_METHOD_OPERATIONS = {
+    "GET": Operation.READ,
+    "POST": Operation.UPDATE,
+    "PUT": Operation.UPDATE,
+    "DELETE": Operation.DELETE,
+    "LIST": Operation.LIST,
+    "PATCH": Operation.PATCH,
+}
+_MERGE_PATCH = "application/merge-patch+json"
+# Request headers a backend or the pipeline may act on.
+_FORWARDED_HEADERS = frozenset({"x-vault-wrap-ttl", "x-vault-wrap-format", "x-vault-request"})
+
+
+def header_map(scope: Mapping[str, Any]) -> dict[str, str]:
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+def client_token(headers: Mapping[str, str]) -> str:
+    token = headers.get("x-vault-token", "")
+    if not token:
+        authorization = headers.get("authorization", "")
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() == "bearer":
+            token = credentials.strip()
+    return token
+
+
+def remote_address(scope: Mapping[str, Any]) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+async def build_request(
+    scope: Mapping[str, Any],
+    receive: Receive,
+    *,
+    max_body: int | None,
+    json_limits: JSONLimits,
+) -> Request:
+    method: str = scope["method"]
+    operation = _METHOD_OPERATIONS.get(method)
+    if operation is None:
+        raise UnsupportedOperation(f"unsupported method {method}")
+    path = normalize(scope["path"])
+    headers = header_map(scope)
+    if method in _QUERY_METHODS:
+        data = decode_query(scope.get("query_string", b""))
+    else:
+        if operation is Operation.PATCH and not headers.get("content-type", "").startswith(
+            _MERGE_PATCH
+        ):
+            raise UnsupportedMediaType()
+        body = await read_body(receive, max_body)
+        data = decode_body(body, headers.get("content-type", ""), json_limits)
+    if method == "GET" and "list" in data and _flag(data.pop("list"), "list"):
+        operation = Operation.LIST
+    if operation is Operation.LIST and not path.endswith("/"):
+        path += "/"
+    return Request(
+        operation=operation,
+        path=path,
+        data=data,
+        client_token=client_token(headers),
+        request_id=str(uuid.uuid4()),
+        remote_address=remote_address(scope),
+        headers={k: v for k, v in headers.items() if k in _FORWARDED_HEADERS},
+    )
+
+
+def _flag(value: Any, name: str) -> bool:
+    try:
+        return parse_bool(value)
+    except ValueError:
+        raise BadRequest(f"invalid value for parameter {name!r}: expected a boolean") from None

@@ -1,0 +1,15 @@
+"""Wire-format helpers: JSON encoding and the static response headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+# Exactly "application/json": some clients compare the whole string.
+JSON_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+EMPTY_HEADERS = [(b"cache-control", b"no-store")]
+
+
+def json_response(document: Any) -> bytes:
+    return orjson.dumps(document)

@@ -1,0 +1,25 @@
+"""What the pipeline needs from every mounted thing (secrets engine, auth method, sys)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from strongroom.logical.request import Request
+from strongroom.logical.response import Response
+
+
+@dataclass(frozen=True, slots=True)
+class PathProperties:
+    # Served without a token (login paths, sys/rekey/*, …).
+    unauthenticated: bool = False
+    # Needs the `sudo` capability on top of the operation's own.
+    sudo: bool = False
+
+
+class Backend(Protocol):
+    def properties(self, path: str) -> PathProperties:
+        """How the pipeline must guard `path` (relative to the mount) before handling it."""
+        ...
+
+    async def handle(self, request: Request) -> Response | None: ...

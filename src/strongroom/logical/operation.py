@@ -1,0 +1,14 @@
+"""What a request asks to do, independent of the HTTP method that carried it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Operation(StrEnum):
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    PATCH = "patch"
+    DELETE = "delete"
+    LIST = "list"

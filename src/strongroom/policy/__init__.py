@@ -1,0 +1,1 @@
+"""ACL policies: which token may do what on which path."""

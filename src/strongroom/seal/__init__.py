@@ -1,0 +1,1 @@
+"""The Shamir seal: protects the root key with a key-encryption key split into shares."""

@@ -1,0 +1,64 @@
+"""Process wiring: storage, core and listeners on one event loop, and the signals that stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from strongroom.core import Core, CoreConfig
+from strongroom.physical.registry import create_backend
+from strongroom.server.config_schema import ServerConfig
+from strongroom.server.listener import build_server
+
+log = logging.getLogger(__name__)
+
+Prepare = Callable[[Core], Awaitable[None]]
+
+
+def core_config(config: ServerConfig) -> CoreConfig:
+    return CoreConfig(
+        storage_type=config.storage.kind,
+        cluster_name=config.cluster_name or "",
+        default_lease_ttl=config.default_lease_ttl,
+        max_lease_ttl=config.max_lease_ttl,
+        disable_unauthed_rekey=any(
+            listener.disable_unauthed_rekey_endpoints for listener in config.listeners
+        ),
+        disable_unauthed_generate_root=any(
+            listener.disable_unauthed_generate_root_endpoints for listener in config.listeners
+        ),
+    )
+
+
+async def run_node(config: ServerConfig, prepare: Prepare | None = None) -> None:
+    """Serve until SIGINT or SIGTERM, then stop the listeners, seal and close storage."""
+    core = Core(create_backend(config.storage.kind, config.storage.options), core_config(config))
+    servers = [build_server(core, listener) for listener in config.listeners]
+    try:
+        if prepare is not None:
+            await prepare(core)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        for listener in config.listeners:
+            scheme = "http" if listener.tls_disable else "https"
+            log.info("listening on %s://%s:%d", scheme, listener.host, listener.port)
+        waiter = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for server in servers:
+            server.stop()  # type: ignore[no-untyped-call]
+        for task in tasks:
+            with contextlib.suppress(Exception):
+                await task
+        waiter.cancel()
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        await core.close()
+        log.info("shut down")

@@ -1,0 +1,15 @@
+"""Writes the file backend acknowledged survive kill -9 of the writing process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from strongroom.testing.physical import check_acknowledged_writes_survive_sigkill
+
+
+async def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
+    path = str(tmp_path / "files")
+    checked = await check_acknowledged_writes_survive_sigkill(
+        "strongroom.physical.file:FileBackend", path
+    )
+    assert checked >= 300
