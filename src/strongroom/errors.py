@@ -135,3 +135,8 @@ class Sealed(StrongroomError):
 
 class ConfigError(Exception):
     """A server configuration that cannot be used. Not an HTTP error: start-up fails with it."""
+
+
+class RateLimited(StrongroomError):
+    status = 429
+    default_message = "request rate limit exceeded"

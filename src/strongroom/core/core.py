@@ -15,6 +15,7 @@ from strongroom.barrier import Barrier, BarrierView
 from strongroom.clock import Clock, SystemClock
 from strongroom.core.pipeline import Pipeline
 from strongroom.core.quorum import QuorumOperations
+from strongroom.core.ratelimit import RateLimiter
 from strongroom.core.rotation import RotationScheduler
 from strongroom.core.sys_backend import build_sys_backend
 from strongroom.errors import AlreadyInitialized, NotInitialized, Sealed
@@ -68,6 +69,7 @@ class Core:
         self.tokens = TokenStore(BarrierView(self.barrier, TOKEN_STORE_PREFIX), self.clock)
         self.pipeline = Pipeline(self.router, self.tokens)
         self.quorum = QuorumOperations(self)
+        self.quorum_limiter = RateLimiter(self.clock)
         self.rotation = RotationScheduler(self.barrier, self.clock, self.config)
         self.cluster: ClusterInfo | None = None
         self.unseal_progress: ShareCollector | None = None

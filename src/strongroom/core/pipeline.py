@@ -42,7 +42,7 @@ class Pipeline:
             if not acl.allows(request.operation, request.path, sudo=properties.sudo):
                 raise PermissionDenied()
         if routed is None:
-            raise UnsupportedPath(f"no handler for route {request.path!r}")
+            raise UnsupportedPath(f'no handler for route "{request.path}". route entry not found.')
         request.mount_point = routed.mount.path
         request.path = routed.relative_path
         response = await routed.mount.backend.handle(request)

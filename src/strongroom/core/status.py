@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from strongroom.core.core import Core
 
 BUILD_DATE = "2026-12-04T00:00:00Z"
-ZERO_TIME = "0001-01-01T00:00:00Z"
 
 # sys/health: the default status for each state, and the query parameter that overrides it.
 HEALTH_CODES = {
@@ -83,15 +82,5 @@ def _code(parameter: str, raw: str | None, default: int) -> int:
 
 
 def leader(core: Core) -> dict[str, Any]:
-    """HA is not enabled on a single node; Vault then reports only `ha_enabled: false`."""
-    return {
-        "ha_enabled": False,
-        "is_self": False,
-        "active_time": ZERO_TIME,
-        "leader_address": "",
-        "leader_cluster_address": "",
-        "performance_standby": False,
-        "performance_standby_last_remote_wal": 0,
-        "raft_committed_index": 0,
-        "raft_applied_index": 0,
-    }
+    """HA is not enabled on a single node, and then Vault reports only that."""
+    return {"ha_enabled": False}

@@ -48,7 +48,7 @@ def keyring_paths(core: Core) -> list[PathSpec]:
         return Response(
             {
                 "max_operations": rotation.max_operations,
-                "interval": f"{rotation.interval}s" if rotation.interval else "0s",
+                "interval": rotation.interval,
                 "enabled": rotation.enabled,
             }
         )

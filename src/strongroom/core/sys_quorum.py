@@ -40,10 +40,13 @@ def quorum_paths(core: Core) -> list[PathSpec]:
     quorum = core.quorum
 
     def guard(request: Request, disabled: bool) -> bool:
-        """Whether the caller is privileged; refuses anonymous callers when so configured."""
+        """Whether the caller is privileged. Anonymous callers are rate-limited per address,
+        or refused when the listener switch disables unauthenticated use."""
         privileged = core.pipeline.is_privileged(request)
-        if disabled and not privileged:
-            raise PermissionDenied()
+        if not privileged:
+            if disabled:
+                raise PermissionDenied()
+            core.quorum_limiter.check(request.remote_address)
         return privileged
 
     def rekey_guard(request: Request) -> bool:

@@ -17,7 +17,6 @@ def envelope(response: Response, request_id: str) -> dict[str, Any]:
         "wrap_info": None,
         "warnings": response.warnings or None,
         "auth": None,
-        "mount_type": "",
     }
     if response.top_level_copy and response.data:
         # Legacy sys routes: older clients read e.g. resp["term"] instead of resp["data"]["term"].

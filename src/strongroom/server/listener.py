@@ -34,6 +34,9 @@ def tls_options(listener: ListenerConfig) -> dict[str, Any]:
         raise ConfigError(
             f'{listener.source}: listener "tcp": tls_cert_file and tls_key_file are required'
         )
+    if listener.tls_max_version != "tls13":
+        # granian has no maximum-version setting; say so rather than pretend.
+        log.warning("%s: tls_max_version is not enforced; TLS 1.3 stays enabled", listener.source)
     options: dict[str, Any] = {
         "ssl_cert": Path(listener.tls_cert_file),
         "ssl_key": Path(listener.tls_key_file),

@@ -43,14 +43,14 @@ async def test_rotate_needs_a_token(setup: UnsealedCore) -> None:
 async def test_rotation_config_roundtrip_and_validation(setup: UnsealedCore) -> None:
     assert await call(setup, Operation.READ, "sys/rotate/config") == {
         "max_operations": 3_865_470_566,
-        "interval": "0s",
+        "interval": 0,
         "enabled": True,
     }
     await call(
         setup, Operation.UPDATE, "sys/rotate/config", max_operations=1_000_000, interval="48h"
     )
     config = await call(setup, Operation.READ, "sys/rotate/keyring/config")
-    assert config == {"max_operations": 1_000_000, "interval": "172800s", "enabled": True}
+    assert config == {"max_operations": 1_000_000, "interval": 172800, "enabled": True}
     with pytest.raises(InvalidParameter):
         await call(setup, Operation.UPDATE, "sys/rotate/config", max_operations=5)
     with pytest.raises(InvalidParameter):
