@@ -23,7 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit:
+        # argparse exits 2 on a usage error; like the vault CLI we answer 1 (2 means "sealed").
+        return 1 if exit.code == 2 else int(exit.code or 0)
     result: int = args.run(args)
     return result
 

@@ -9,10 +9,8 @@ from typing import Any
 
 from strongroom import VAULT_COMPATIBLE_VERSION, __version__
 from strongroom.errors import ConfigError
-from strongroom.server.config import load_config
-from strongroom.server.dev import DEFAULT_DEV_ADDRESS, dev_config, dev_setup
-from strongroom.server.logging_setup import configure_logging
-from strongroom.server.node import run_node
+
+DEFAULT_DEV_ADDRESS = "127.0.0.1:8200"
 
 
 def register(commands: Any) -> None:
@@ -40,6 +38,12 @@ def run_version(args: argparse.Namespace) -> int:
 
 
 def run_server(args: argparse.Namespace) -> int:
+    # Imported here so the client commands start without loading the server (granian, HCL, core).
+    from strongroom.server.config import load_config
+    from strongroom.server.dev import dev_config, dev_setup
+    from strongroom.server.logging_setup import configure_logging
+    from strongroom.server.node import run_node
+
     try:
         warnings: list[str] = []
         if args.dev:

@@ -10,10 +10,8 @@ from typing import TextIO
 from strongroom.core import Core
 from strongroom.server.config_schema import ListenerConfig, ServerConfig, StorageConfig
 
-DEFAULT_DEV_ADDRESS = "127.0.0.1:8200"
 
-
-def dev_config(listen_address: str = DEFAULT_DEV_ADDRESS) -> ServerConfig:
+def dev_config(listen_address: str) -> ServerConfig:
     host, _, port = listen_address.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
     listener = ListenerConfig(

@@ -1,0 +1,211 @@
+"""The HTTP client the commands share: where the server is, how to trust it, who we are.
+
+Settings come from the command's flags, then `STRONGROOM_*`, then the vault CLI's `VAULT_*`
+variables, so existing scripts and environments keep working.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from strongroom.logical.values import parse_bool
+
+DEFAULT_ADDRESS = "https://127.0.0.1:8200"
+TOKEN_HELPER_FILE = ".vault-token"  # noqa: S105 - the vault CLI's token-helper file name
+TIMEOUT_SECONDS = 60.0  # the vault CLI's default client timeout
+
+JSONObject = dict[str, Any]
+
+
+class RequestFailed(Exception):
+    """A request produced no usable answer; the text never contains the request body."""
+
+
+class ClientError(RequestFailed):
+    """The server answered with an error status (≥ 400) and its `errors` list."""
+
+    def __init__(self, method: str, url: str, status: int, errors: list[str]) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.errors = errors
+        super().__init__(status, errors)
+
+    def __str__(self) -> str:
+        lines = [
+            "Error making API request.",
+            "",
+            f"URL: {self.method} {self.url}",
+            f"Code: {self.status}. Errors:",
+            "",
+        ]
+        return "\n".join(lines + [f"* {error}" for error in self.errors])
+
+
+class Unreachable(RequestFailed):
+    """No HTTP answer: the connection, the TLS handshake or the wait for a reply failed."""
+
+    def __init__(self, method: str, url: str, reason: str) -> None:
+        self.method = method
+        self.url = url
+        self.reason = reason
+        super().__init__(method, url, reason)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url}: cannot reach the server: {self.reason}"
+
+
+class InvalidResponse(RequestFailed):
+    """A success status whose body is not the JSON object the endpoint promises."""
+
+    def __init__(self, method: str, url: str, status: int) -> None:
+        super().__init__(f"{method} {url}: the server answered {status} without a JSON object")
+
+
+class ClientConfigError(Exception):
+    """The client cannot be set up from its flags and environment (a bad CA file, say)."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    address: str
+    token: str
+    ca_cert: str | None
+    skip_verify: bool
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        address: str | None = None,
+        ca_cert: str | None = None,
+        skip_verify: bool = False,
+        environ: Mapping[str, str] | None = None,
+        home: Path | None = None,
+    ) -> ClientSettings:
+        """Flags first, then `STRONGROOM_*`, then `VAULT_*`, then the defaults."""
+        env = os.environ if environ is None else environ
+        return cls(
+            address=(address or _env(env, "ADDR") or DEFAULT_ADDRESS).rstrip("/"),
+            token=_env(env, "TOKEN") or _helper_token(home),
+            ca_cert=ca_cert or _env(env, "CACERT") or None,
+            skip_verify=skip_verify or _env_flag(env, "SKIP_VERIFY"),
+        )
+
+    def verify(self) -> ssl.SSLContext | bool:
+        if self.skip_verify:
+            return False
+        try:
+            return ssl.create_default_context(cafile=self.ca_cert)
+        except (OSError, ssl.SSLError) as exc:
+            raise ClientConfigError(f"Error loading CA certificate {self.ca_cert}: {exc}") from None
+
+
+def _env(environ: Mapping[str, str], suffix: str) -> str:
+    return environ.get(f"STRONGROOM_{suffix}") or environ.get(f"VAULT_{suffix}") or ""
+
+
+def _env_flag(environ: Mapping[str, str], suffix: str) -> bool:
+    for name in (f"STRONGROOM_{suffix}", f"VAULT_{suffix}"):
+        value = environ.get(name, "")
+        if value:
+            try:
+                return parse_bool(value)
+            except ValueError:
+                raise ClientConfigError(f"could not parse {name}") from None
+    return False
+
+
+def _helper_token(home: Path | None) -> str:
+    try:
+        path = (home or Path.home()) / TOKEN_HELPER_FILE
+        return path.read_text().strip()
+    except (OSError, RuntimeError):  # no file, or no home directory to look in
+        return ""
+
+
+class Client:
+    """Synchronous requests to `/v1/…`; answers are JSON objects, or None for a 204."""
+
+    def __init__(
+        self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.settings = settings
+        headers = {"X-Vault-Request": "true"}
+        if settings.token:
+            headers["X-Vault-Token"] = settings.token
+        self._http = httpx.Client(
+            headers=headers,
+            verify=settings.verify(),
+            timeout=TIMEOUT_SECONDS,
+            transport=transport,
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.close()
+
+    def get(self, path: str) -> JSONObject:
+        return _required(self.request("GET", path), "GET", self.url(path))
+
+    def put(self, path: str, body: JSONObject | None = None) -> JSONObject:
+        """A PUT to an endpoint that answers with a JSON object."""
+        return _required(self.request("PUT", path, body=body), "PUT", self.url(path))
+
+    def send(self, method: str, path: str, *, params: Mapping[str, str] | None = None) -> None:
+        """A request whose answer (usually 204) carries nothing the caller needs."""
+        self.request(method, path, params=params)
+
+    def url(self, path: str) -> str:
+        return f"{self.settings.address}/v1/{path}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: JSONObject | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> JSONObject | None:
+        url = self.url(path)
+        try:
+            response = self._http.request(method, url, json=body, params=params)
+        except httpx.TransportError as exc:
+            raise Unreachable(method, url, str(exc) or type(exc).__name__) from None
+        if response.status_code >= 400:
+            raise ClientError(method, url, response.status_code, _errors(response))
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            document = response.json()
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            raise InvalidResponse(method, url, response.status_code)
+        return document
+
+
+def _required(document: JSONObject | None, method: str, url: str) -> JSONObject:
+    if document is None:
+        raise InvalidResponse(method, url, 204)
+    return document
+
+
+def _errors(response: httpx.Response) -> list[str]:
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("errors"), list):
+        return [str(error) for error in document["errors"]]
+    text = response.text.strip()
+    return [text] if text else []

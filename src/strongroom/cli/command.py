@@ -1,0 +1,162 @@
+"""What every client command shares: the connection flags, the run wrapper and exit codes.
+
+A command is a function of an `Invocation` (its flags, a client, its output) returning an exit
+code. It reports a failure by raising `CommandFailed`; `reporting("doing X")` turns a failed
+request into the vault CLI's "Error doing X: …" message. Exit codes follow the vault CLI:
+1 for a local problem (flags, input), 2 for an error from (or reaching) the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from strongroom.cli.client import Client, ClientConfigError, ClientSettings, RequestFailed
+from strongroom.cli.output import FORMATS, Output
+
+EXIT_OK = 0
+EXIT_USAGE = 1
+EXIT_REMOTE = 2
+
+
+class CommandFailed(Exception):
+    """A command stops with a message for stderr and an exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_REMOTE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Invocation:
+    args: argparse.Namespace
+    client: Client
+    out: Output
+
+
+Handler = Callable[[Invocation], int]
+
+
+def _common_flags() -> argparse.ArgumentParser:
+    """The flags every client command takes (an argparse parent parser)."""
+    flags = argparse.ArgumentParser(add_help=False)
+    group = flags.add_argument_group("connection and output")
+    group.add_argument(
+        "-address",
+        default=None,
+        metavar="ADDR",
+        help="server address (default: $STRONGROOM_ADDR, $VAULT_ADDR or https://127.0.0.1:8200)",
+    )
+    group.add_argument(
+        "-ca-cert",
+        default=None,
+        metavar="FILE",
+        help="PEM CA bundle to verify the server with ($STRONGROOM_CACERT, $VAULT_CACERT)",
+    )
+    group.add_argument(
+        "-tls-skip-verify",
+        action="store_true",
+        help="do not verify the server's certificate (insecure; $VAULT_SKIP_VERIFY)",
+    )
+    group.add_argument("-format", default="table", choices=FORMATS, help="output format")
+    return flags
+
+
+COMMON_FLAGS = _common_flags()
+
+
+def add_command(
+    commands: Any, name: str, handler: Handler, *, help: str, error_exit: int = EXIT_REMOTE
+) -> argparse.ArgumentParser:
+    """Register a client command; `error_exit` is its code when the client cannot be set up."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=help, parents=[COMMON_FLAGS], allow_abbrev=False
+    )
+    parser.set_defaults(run=functools.partial(run_handler, handler, error_exit=error_exit))
+    return parser
+
+
+def run_handler(handler: Handler, args: argparse.Namespace, *, error_exit: int) -> int:
+    out = Output(args.format)
+    try:
+        settings = ClientSettings.resolve(
+            address=args.address, ca_cert=args.ca_cert, skip_verify=args.tls_skip_verify
+        )
+        with Client(settings) as client:
+            return handler(Invocation(args, client, out))
+    except ClientConfigError as exc:
+        out.error(str(exc))
+        return error_exit
+    except CommandFailed as exc:
+        out.error(exc.message)
+        return exc.exit_code
+
+
+@contextmanager
+def reporting(action: str, exit_code: int = EXIT_REMOTE) -> Iterator[None]:
+    """Turn a failed request into `Error <action>: <reason>` and the given exit code."""
+    try:
+        yield
+    except RequestFailed as exc:
+        raise CommandFailed(f"Error {action}: {exc}", exit_code) from None
+
+
+def read_key(argument: str | None, prompt: str = "Unseal Key (will be hidden): ") -> str:
+    """A key share from the argument, from stdin for `-`, else a hidden prompt on a terminal.
+
+    Without a terminal (a pipe, a script) one line is read from stdin instead.
+    """
+    if argument == "-":
+        text = sys.stdin.read()
+    elif argument:
+        text = argument
+    elif sys.stdin.isatty():
+        try:
+            text = getpass.getpass(prompt)
+        except (EOFError, KeyboardInterrupt):
+            raise CommandFailed("user canceled", EXIT_USAGE) from None
+    else:
+        text = sys.stdin.readline()
+    key = text.strip()
+    if not key:
+        raise CommandFailed(
+            'Missing key: give it as an argument, or on stdin ("-" reads it from stdin)',
+            EXIT_USAGE,
+        )
+    return key
+
+
+def read_share_and_nonce(
+    argument: str | None, nonce_flag: str, current_nonce: str, nonce_label: str
+) -> tuple[str, str]:
+    """A share for a quorum operation and the nonce to send with it.
+
+    A share given on the command line (or `-`) needs `-nonce`; when the share is prompted for,
+    the operation's current nonce is shown and used, as the vault CLI does.
+    """
+    nonce = nonce_flag
+    if not argument:
+        nonce = nonce or current_nonce
+        if sys.stdin.isatty():
+            print(f"{nonce_label}: {nonce}")
+    key = read_key(argument)
+    if not nonce:
+        raise CommandFailed("Missing nonce value: specify it via the -nonce flag", EXIT_USAGE)
+    return key, nonce
+
+
+def add_key_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "key",
+        nargs="?",
+        default=None,
+        metavar="KEY",
+        help='a key share (hex or base64); "-" reads it from stdin; omitted: prompt',
+    )
