@@ -2,6 +2,15 @@
 
 from strongroom.framework.backend import FrameworkBackend
 from strongroom.framework.fields import Field, FieldData, FieldType
-from strongroom.framework.path import Handler, PathSpec
+from strongroom.framework.path import ExistenceCheck, Handler, PathSpec, SecretType
 
-__all__ = ["Field", "FieldData", "FieldType", "FrameworkBackend", "Handler", "PathSpec"]
+__all__ = [
+    "ExistenceCheck",
+    "Field",
+    "FieldData",
+    "FieldType",
+    "FrameworkBackend",
+    "Handler",
+    "PathSpec",
+    "SecretType",
+]

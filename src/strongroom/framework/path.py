@@ -1,4 +1,4 @@
-"""One entry of a backend's path table."""
+"""One entry of a backend's path table, and the secret types a backend issues."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from strongroom.framework.fields import Field, FieldData
 from strongroom.logical import Operation, PathProperties, Request, Response
 
 Handler = Callable[[Request, FieldData], Awaitable[Response | None]]
+ExistenceCheck = Callable[[Request, FieldData], Awaitable[bool]]
+SecretHandler = Callable[[Request], Awaitable[Response | None]]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class PathSpec:
     unauthenticated: bool = False
     # Needs the `sudo` capability on top of the operation's own.
     sudo: bool = False
+    # For writes: does the target exist? Decides create (false) versus update (true).
+    existence_check: ExistenceCheck | None = None
     help: str = ""
 
     @cached_property
@@ -33,3 +37,12 @@ class PathSpec:
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern)
+
+
+@dataclass(frozen=True)
+class SecretType:
+    """A kind of leased secret: how the engine revokes (and optionally renews) one."""
+
+    name: str
+    revoke: SecretHandler
+    renew: SecretHandler | None = None

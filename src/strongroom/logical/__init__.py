@@ -1,9 +1,22 @@
 """The contract between core and backends: operations, requests, responses, storage."""
 
+from strongroom.logical.auth import Auth
 from strongroom.logical.backend import Backend, PathProperties
 from strongroom.logical.operation import Operation
 from strongroom.logical.request import Request
 from strongroom.logical.response import Response
+from strongroom.logical.secret import Secret
 from strongroom.logical.storage import Storage
+from strongroom.logical.wrapping import WrapInfo
 
-__all__ = ["Backend", "Operation", "PathProperties", "Request", "Response", "Storage"]
+__all__ = [
+    "Auth",
+    "Backend",
+    "Operation",
+    "PathProperties",
+    "Request",
+    "Response",
+    "Secret",
+    "Storage",
+    "WrapInfo",
+]

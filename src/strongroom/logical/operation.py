@@ -12,3 +12,6 @@ class Operation(StrEnum):
     PATCH = "patch"
     DELETE = "delete"
     LIST = "list"
+    # Sent by the lease manager, never by a client: revoke or renew a secret the engine issued.
+    REVOKE = "revoke"
+    RENEW = "renew"

@@ -5,11 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from strongroom.logical.auth import Auth
+from strongroom.logical.secret import Secret
+from strongroom.logical.wrapping import WrapInfo
+
 
 @dataclass(slots=True)
 class Response:
     data: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    # A token created by this request (logins, auth/token/create).
+    auth: Auth | None = None
+    # A lease on the returned secret; the core registers it and fills in `lease_id`.
+    secret: Secret | None = None
+    # Set instead of everything else when the response was wrapped.
+    wrap_info: WrapInfo | None = None
+    # An advisory TTL reported as lease_duration without a lease (KV v1).
+    advisory_ttl: int = 0
     # Written as plain JSON without the envelope (sys/rekey/*, sys/generate-root/*).
     bare: bool = False
     # Legacy sys routes also copy the keys of `data` to the top level of the envelope.
@@ -19,4 +31,10 @@ class Response:
 
     @property
     def is_empty(self) -> bool:
-        return self.data is None and not self.warnings
+        return (
+            self.data is None
+            and not self.warnings
+            and self.auth is None
+            and self.secret is None
+            and self.wrap_info is None
+        )
