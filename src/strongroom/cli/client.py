@@ -18,7 +18,7 @@ import httpx
 from strongroom.logical.values import parse_bool
 
 DEFAULT_ADDRESS = "https://127.0.0.1:8200"
-TOKEN_HELPER_FILE = ".vault-token"  # noqa: S105 - the vault CLI's token-helper file name
+TOKEN_HELPER_FILE = ".vault-token"
 TIMEOUT_SECONDS = 60.0  # the vault CLI's default client timeout
 
 JSONObject = dict[str, Any]

@@ -9,26 +9,40 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from strongroom.barrier import Barrier, BarrierView
 from strongroom.clock import Clock, SystemClock
+from strongroom.core.adapters import EngineRevoker, TokenLifecycle
+from strongroom.core.engines import SECRET_ENGINES, EngineFactory
+from strongroom.core.mounts import MountTable, normalize_mount_path
 from strongroom.core.pipeline import Pipeline
 from strongroom.core.quorum import QuorumOperations
 from strongroom.core.ratelimit import RateLimiter
 from strongroom.core.rotation import RotationScheduler
 from strongroom.core.sys_backend import build_sys_backend
-from strongroom.errors import AlreadyInitialized, NotInitialized, Sealed
-from strongroom.logical import Request, Response
+from strongroom.core.wrapping import Wrapper
+from strongroom.engines.cubbyhole import Cubbyhole
+from strongroom.errors import AlreadyInitialized, InternalError, NotInitialized, Sealed
+from strongroom.framework import FrameworkBackend
+from strongroom.lease import LeaseManager
+from strongroom.logical import Backend as LogicalBackend
+from strongroom.logical import Request, Response, Storage
 from strongroom.physical import Backend
-from strongroom.routing import MountEntry, Router
+from strongroom.policy.acl import ACL
+from strongroom.policy.store import PolicyStore
+from strongroom.routing import AUTH_TABLE, SECRET_TABLE, MountEntry, Router
 from strongroom.seal.config import SealConfig
 from strongroom.seal.shamir_seal import ShamirSeal
 from strongroom.seal.shares import ShareCollector
-from strongroom.token.store import TokenStore
+from strongroom.token import TokenStore, TokenStoreConfig, build_token_backend
 
 CLUSTER_INFO_PATH = "core/cluster/local/info"
-TOKEN_STORE_PREFIX = "sys/token/"  # noqa: S105 - a storage prefix, not a secret
+TOKEN_STORE_PREFIX = "sys/token/"
+POLICY_STORE_PREFIX = "sys/policy/"
+LEASE_STORE_PREFIX = "sys/expire/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +72,11 @@ class ClusterInfo:
 
 class Core:
     def __init__(
-        self, physical: Backend, config: CoreConfig | None = None, clock: Clock | None = None
+        self,
+        physical: Backend,
+        config: CoreConfig | None = None,
+        clock: Clock | None = None,
+        engines: Mapping[str, EngineFactory] | None = None,
     ) -> None:
         self.physical = physical
         self.config = config or CoreConfig()
@@ -66,16 +84,47 @@ class Core:
         self.barrier = Barrier(physical)
         self.seal_storage = ShamirSeal(physical)
         self.router = Router()
-        self.tokens = TokenStore(BarrierView(self.barrier, TOKEN_STORE_PREFIX), self.clock)
-        self.pipeline = Pipeline(self.router, self.tokens)
+        self.tokens = TokenStore(
+            BarrierView(self.barrier, TOKEN_STORE_PREFIX),
+            self.clock,
+            TokenStoreConfig(self.config.default_lease_ttl, self.config.max_lease_ttl),
+            hooks=TokenLifecycle(self),
+        )
+        self.policies = PolicyStore(BarrierView(self.barrier, POLICY_STORE_PREFIX), self.clock)
+        self.leases = LeaseManager(
+            BarrierView(self.barrier, LEASE_STORE_PREFIX), self.clock, EngineRevoker(self)
+        )
+        self.cubbyhole: Cubbyhole | None = None
+        self.mounts = MountTable(
+            self.barrier,
+            self.router,
+            builtins={
+                "system": lambda entry, storage: build_sys_backend(self),
+                "token": lambda entry, storage: build_token_backend(self.tokens),
+                "cubbyhole": self._cubbyhole_backend,
+                "identity": lambda entry, storage: FrameworkBackend([]),
+            },
+            factories={SECRET_TABLE: {**SECRET_ENGINES, **(engines or {})}, AUTH_TABLE: {}},
+        )
+        self.pipeline = Pipeline(self)
+        self.wrapper = Wrapper(self)
         self.quorum = QuorumOperations(self)
         self.quorum_limiter = RateLimiter(self.clock)
         self.rotation = RotationScheduler(self.barrier, self.clock, self.config)
         self.cluster: ClusterInfo | None = None
         self.unseal_progress: ShareCollector | None = None
         self.unseal_nonce = ""
+        self.migrations: dict[str, dict[str, Any]] = {}
         self._lifecycle = asyncio.Lock()
-        self.router.mount(MountEntry("sys/", "system", "system", "system", build_sys_backend(self)))
+
+    def _cubbyhole_backend(self, entry: MountEntry, storage: Storage) -> LogicalBackend:
+        self.cubbyhole = Cubbyhole(storage)
+        return self.cubbyhole.backend
+
+    def require_cubbyhole(self) -> Cubbyhole:
+        if self.cubbyhole is None:
+            raise InternalError("the cubbyhole mount is missing")
+        return self.cubbyhole
 
     # --- state ------------------------------------------------------------------------------
 
@@ -93,7 +142,8 @@ class Core:
         """Drop every cache of stored state (another node changed it)."""
         self.seal_storage.invalidate()
         self.tokens.invalidate()
-        self.pipeline.invalidate()
+        self.policies.invalidate()
+        self.leases.invalidate()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -140,7 +190,14 @@ class Core:
 
     async def _unseal_with_root_key(self, root_key: bytes) -> None:
         await self.barrier.unseal(root_key)
-        self.cluster = await self._load_or_create_cluster_info()
+        try:
+            self.cluster = await self._load_or_create_cluster_info()
+            await self.mounts.load()
+        except BaseException:
+            self.barrier.seal()
+            raise
+        # Leases are not loaded: the expiry loop walks the due index in storage, in pages.
+        self.leases.start()
         self.rotation.start()
 
     async def seal(self) -> None:
@@ -151,10 +208,13 @@ class Core:
         if self.sealed:
             return
         await self.rotation.stop()
+        await self.leases.stop()
         try:
             await self.barrier.save_counters()
         finally:
             self.barrier.seal()
+            self.router.clear()
+            self.cubbyhole = None
             self.cluster = None
             self.quorum.cancel_all()
             self.invalidate()
@@ -179,3 +239,33 @@ class Core:
         if self.sealed:
             raise Sealed()
         return await self.pipeline.handle(request)
+
+    async def caller_acl(self, request: Request) -> ACL | None:
+        return await self.pipeline.caller_acl(request)
+
+    # --- mounts -----------------------------------------------------------------------------
+
+    def mount_ttls(self, mount: MountEntry) -> tuple[int, int]:
+        """A mount's effective (default, max) lease TTL: its own, else the system's."""
+        max_ttl = mount.config.max_lease_ttl or self.config.max_lease_ttl
+        default = mount.config.default_lease_ttl or self.config.default_lease_ttl
+        return min(default, max_ttl), max_ttl
+
+    def max_ttl_for(self, lease_id: str) -> int:
+        routed = self.router.route(lease_id)
+        return self.mount_ttls(routed.mount)[1] if routed else self.config.max_lease_ttl
+
+    async def disable_mount(self, table: str, path: str) -> None:
+        """Revoke the mount's leases, then remove it and delete its data."""
+        entry = self.mounts.find(table, path)
+        if entry is None:
+            return
+        await self.leases.revoke_prefix(entry.route, force=True)
+        await self.mounts.disable(table, path)
+
+    async def remount(self, table: str, source: str, target: str) -> tuple[str, str]:
+        """Move a mount; its leases (whose IDs name the old path) are revoked first."""
+        entry = self.mounts.require(table, source)
+        await self.leases.revoke_prefix(entry.route, force=True)
+        moved = await self.mounts.move(entry, table, normalize_mount_path(target))
+        return entry.route, moved.route

@@ -1,55 +1,131 @@
-"""One request, after the seal check: resolve token → ACL → route → backend."""
+"""One request, after the seal check: route → resolve token → ACL → backend → lease → wrap."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from strongroom.errors import PermissionDenied, UnsupportedPath
-from strongroom.logical import PathProperties, Request, Response
-from strongroom.policy.acl import ACL
-from strongroom.routing import Router
-from strongroom.token.store import TokenStore
+from strongroom.logical import Operation, PathProperties, Request, Response
+from strongroom.routing import Routed
+from strongroom.token.entry import TokenEntry
+
+if TYPE_CHECKING:
+    from strongroom.core.core import Core
+    from strongroom.policy.acl import ACL
 
 _GUARDED = PathProperties()
 
 
 class Pipeline:
-    def __init__(self, router: Router, tokens: TokenStore) -> None:
-        self._router = router
-        self._tokens = tokens
-        # Compiled ACLs per policy set; dropped whenever a policy may have changed.
-        self._acls: dict[tuple[str, ...], ACL] = {}
+    def __init__(self, core: Core) -> None:
+        self._core = core
 
     def invalidate(self) -> None:
-        self._acls.clear()
-
-    def acl_for(self, policies: tuple[str, ...]) -> ACL:
-        acl = self._acls.get(policies)
-        if acl is None:
-            acl = self._acls[policies] = ACL(policies)
-        return acl
+        self._core.policies.invalidate()
 
     async def handle(self, request: Request) -> Response:
-        routed = self._router.route(request.path)
-        properties = routed.mount.backend.properties(routed.relative_path) if routed else _GUARDED
-        # A token is resolved whenever one is sent: unauthenticated paths may still grant more
-        # to a privileged caller (cancelling a rekey without its nonce, for one).
-        entry = await self._tokens.lookup(request.client_token)
-        if entry is not None:
-            request.policies = entry.policies
-        if not properties.unauthenticated:
-            if entry is None:
-                raise PermissionDenied()
-            acl = self.acl_for(entry.policies)
-            if not acl.allows(request.operation, request.path, sudo=properties.sudo):
-                raise PermissionDenied()
-        if routed is None:
-            raise UnsupportedPath(f'no handler for route "{request.path}". route entry not found.')
-        request.mount_point = routed.mount.path
+        core = self._core
+        full_path = request.path
+        routed = core.router.route(full_path)
+        properties = routed.backend.properties(routed.relative_path) if routed else _GUARDED
+        if routed is not None:
+            await self._decide_create(request, routed)
+        entry = await self._authenticate(request, properties, full_path)
+        try:
+            if routed is None:
+                raise UnsupportedPath(f'no handler for route "{full_path}". route entry not found.')
+            self._enter_mount(request, routed)
+            response = await routed.backend.handle(request) or Response()
+            if response.secret is not None and not response.secret.lease_id:
+                await self._register_lease(request, routed, response, entry)
+            # A policy's min_wrapping_ttl was enforced by the ACL: it refuses unwrapped requests.
+            if request.wrap_ttl and not response.is_empty and response.wrap_info is None:
+                response = await core.wrapper.wrap(response, request.wrap_ttl, full_path)
+            return response
+        finally:
+            if entry is not None and entry.spent:
+                # The last permitted use of a use-limited token: it dies with this request.
+                await core.tokens.revoke(request.client_token)
+
+    async def _decide_create(self, request: Request, routed: Routed) -> None:
+        """POST/PUT is `create` when the target does not exist yet, else `update`."""
+        if request.operation is not Operation.UPDATE:
+            return
+        probe = Request(
+            Operation.UPDATE,
+            routed.relative_path,
+            data=request.data,
+            client_token=request.client_token,
+            mount_point=routed.mount.route,
+        )
+        probe.client_token_accessor = await self._accessor_of(request.client_token)
+        if await routed.backend.exists(probe) is False:
+            request.operation = Operation.CREATE
+
+    async def _accessor_of(self, token: str) -> str:
+        ref = await self._core.tokens.resolve(token) if token else None
+        return ref.entry.accessor if ref is not None else ""
+
+    async def _authenticate(
+        self, request: Request, properties: PathProperties, full_path: str
+    ) -> TokenEntry | None:
+        tokens = self._core.tokens
+        if properties.unauthenticated:
+            # Still resolved: an unauthenticated path may grant more to a privileged caller.
+            entry = await tokens.lookup(request.client_token, request.remote_address)
+            if entry is not None:
+                self._identify(request, entry)
+                acl = await self._core.policies.acl_for(entry.policies)
+                request.root_privileges = acl.check(request.operation, full_path).root_privileges
+            return None
+        entry = await tokens.use(request.client_token, request.remote_address)
+        if entry is None:
+            raise PermissionDenied()
+        self._identify(request, entry)
+        acl = await self._core.policies.acl_for(entry.policies)
+        result = acl.check(request.operation, full_path, request.data, request.wrap_ttl)
+        if not result.allowed or (properties.sudo and not result.root_privileges):
+            if entry.spent:
+                await tokens.revoke(request.client_token)
+            raise PermissionDenied()
+        request.root_privileges = result.root_privileges
+        return entry
+
+    @staticmethod
+    def _identify(request: Request, entry: TokenEntry) -> None:
+        request.policies = entry.policies
+        request.client_token_accessor = entry.accessor
+        request.display_name = entry.display_name
+        request.entity_id = entry.entity_id
+
+    @staticmethod
+    def _enter_mount(request: Request, routed: Routed) -> None:
+        request.mount_point = routed.mount.route
+        request.mount_type = routed.mount.type
+        request.mount_accessor = routed.mount.accessor
         request.path = routed.relative_path
-        response = await routed.mount.backend.handle(request)
-        return response if response is not None else Response()
+
+    async def _register_lease(
+        self, request: Request, routed: Routed, response: Response, entry: TokenEntry | None
+    ) -> None:
+        secret = response.secret
+        assert secret is not None
+        default_ttl, max_ttl = self._core.mount_ttls(routed.mount)
+        ttl = min(secret.ttl or default_ttl, max_ttl)
+        secret.ttl = ttl
+        secret.max_ttl = min(secret.max_ttl or max_ttl, max_ttl)
+        owner = ""
+        if entry is not None:
+            owner = await self._core.tokens.owner_hash(request.client_token, entry)
+        lease = await self._core.leases.register_secret(
+            request.full_path, routed.mount.route, secret, owner
+        )
+        secret.lease_id = lease.lease_id
+
+    async def caller_acl(self, request: Request) -> ACL | None:
+        entry = await self._core.tokens.lookup(request.client_token, request.remote_address)
+        return None if entry is None else await self._core.policies.acl_for(entry.policies)
 
     def is_privileged(self, request: Request) -> bool:
-        """Whether the caller's token may use sudo paths (root, for now)."""
-        return bool(request.policies) and self.acl_for(request.policies).allows(
-            request.operation, request.mount_point + request.path, sudo=True
-        )
+        """Whether the caller's ACL grants sudo on the requested path."""
+        return request.root_privileges

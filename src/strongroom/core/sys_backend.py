@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strongroom.core.sys_internal import internal_paths
 from strongroom.core.sys_keyring import keyring_paths
+from strongroom.core.sys_leases import lease_paths
+from strongroom.core.sys_mounts import mount_paths
+from strongroom.core.sys_policy import policy_paths
 from strongroom.core.sys_quorum import quorum_paths
+from strongroom.core.sys_tools import tool_paths
+from strongroom.core.sys_wrapping import wrapping_paths
 from strongroom.framework import FrameworkBackend
 
 if TYPE_CHECKING:
@@ -13,4 +19,15 @@ if TYPE_CHECKING:
 
 
 def build_sys_backend(core: Core) -> FrameworkBackend:
-    return FrameworkBackend([*keyring_paths(core), *quorum_paths(core)])
+    return FrameworkBackend(
+        [
+            *keyring_paths(core),
+            *quorum_paths(core),
+            *mount_paths(core),
+            *policy_paths(core),
+            *lease_paths(core),
+            *wrapping_paths(core),
+            *internal_paths(core),
+            *tool_paths(),
+        ]
+    )

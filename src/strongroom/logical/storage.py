@@ -15,3 +15,12 @@ class Storage(Protocol):
     async def list(
         self, prefix: str, after: str | None = None, limit: int | None = None
     ) -> list[str]: ...
+
+
+async def delete_tree(storage: Storage, prefix: str = "") -> None:
+    """Delete every key under `prefix` (which ends in `/` or is empty), folders depth-first."""
+    for name in await storage.list(prefix):
+        if name.endswith("/"):
+            await delete_tree(storage, prefix + name)
+        else:
+            await storage.delete(prefix + name)

@@ -1,5 +1,6 @@
-"""Longest-prefix routing of request paths to mounted backends."""
+"""Longest-prefix routing of request paths to mounted backends, and the mount records."""
 
-from strongroom.routing.router import MountEntry, Routed, Router
+from strongroom.routing.mount import AUTH_TABLE, SECRET_TABLE, MountConfig, MountEntry
+from strongroom.routing.router import Routed, Router
 
-__all__ = ["MountEntry", "Routed", "Router"]
+__all__ = ["AUTH_TABLE", "SECRET_TABLE", "MountConfig", "MountEntry", "Routed", "Router"]

@@ -5,46 +5,62 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from strongroom.logical import Backend
-
-
-@dataclass(frozen=True, slots=True)
-class MountEntry:
-    path: str  # always ends with "/"
-    type: str
-    uuid: str
-    accessor: str
-    backend: Backend
+from strongroom.routing.mount import MountEntry
 
 
 @dataclass(frozen=True, slots=True)
 class Routed:
     mount: MountEntry
+    backend: Backend
     relative_path: str
 
 
 class Router:
     def __init__(self) -> None:
-        self._mounts: dict[str, MountEntry] = {}
+        self._mounts: dict[str, tuple[MountEntry, Backend]] = {}
         # Mount paths, longest first, so the first prefix that matches is the most specific.
         self._order: list[str] = []
 
-    def mount(self, entry: MountEntry) -> None:
-        if not entry.path.endswith("/"):
-            raise ValueError("a mount path ends with '/'")
-        if entry.path in self._mounts:
-            raise ValueError(f"path is already in use at {entry.path}")
-        self._mounts[entry.path] = entry
-        self._order = sorted(self._mounts, key=len, reverse=True)
+    def mount(self, entry: MountEntry, backend: Backend) -> None:
+        route = entry.route
+        if route in self._mounts:
+            raise ValueError(f"path is already in use at {route}")
+        self._mounts[route] = (entry, backend)
+        self._reorder()
 
-    def unmount(self, path: str) -> None:
-        self._mounts.pop(path, None)
+    def replace_entry(self, entry: MountEntry) -> None:
+        """Swap the record of a mounted path (after a tune), keeping its backend."""
+        _, backend = self._mounts[entry.route]
+        self._mounts[entry.route] = (entry, backend)
+
+    def unmount(self, route: str) -> None:
+        self._mounts.pop(route, None)
+        self._reorder()
+
+    def clear(self) -> None:
+        self._mounts.clear()
+        self._order = []
+
+    def _reorder(self) -> None:
         self._order = sorted(self._mounts, key=len, reverse=True)
 
     def route(self, path: str) -> Routed | None:
         for prefix in self._order:
             if path.startswith(prefix) or path == prefix[:-1]:
-                return Routed(self._mounts[prefix], path[len(prefix) :])
+                entry, backend = self._mounts[prefix]
+                return Routed(entry, backend, path[len(prefix) :])
         return None
 
-    def entries(self) -> list[MountEntry]:
-        return [self._mounts[p] for p in sorted(self._mounts)]
+    def get(self, route: str) -> tuple[MountEntry, Backend] | None:
+        return self._mounts.get(route)
+
+    def entries(self, table: str | None = None) -> list[MountEntry]:
+        found = (self._mounts[route][0] for route in sorted(self._mounts))
+        return [entry for entry in found if table is None or entry.table == table]
+
+    def conflicts(self, route: str) -> str | None:
+        """An existing mount that `route` would overlap (same, enclosing or enclosed)."""
+        for existing in self._mounts:
+            if existing.startswith(route) or route.startswith(existing):
+                return existing
+        return None

@@ -1,0 +1,56 @@
+"""sys/internal/ui/mounts: what the web UI and the vault CLI's `kv` commands ask first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from strongroom.errors import PermissionDenied
+from strongroom.framework import Field, FieldData, FieldType, PathSpec
+from strongroom.logical import Operation, Request, Response
+from strongroom.routing import AUTH_TABLE, SECRET_TABLE, MountEntry
+
+if TYPE_CHECKING:
+    from strongroom.core.core import Core
+    from strongroom.policy.acl import ACL
+
+
+def internal_paths(core: Core) -> list[PathSpec]:
+    async def visible(request: Request, entry: MountEntry) -> bool:
+        """Anonymous callers see `unauth` mounts; a token sees mounts it can reach."""
+        if entry.config.listing_visibility == "unauth":
+            return True
+        acl = await core.caller_acl(request)
+        return acl is not None and acl.capabilities(entry.route) != {"deny"}
+
+    async def list_mounts(request: Request, data: FieldData) -> Response:
+        tables: dict[str, dict[str, Any]] = {"secret": {}, "auth": {}}
+        for name, table in (("secret", SECRET_TABLE), ("auth", AUTH_TABLE)):
+            for entry in core.mounts.entries(table):
+                if await visible(request, entry):
+                    tables[name][entry.path] = entry.as_api()
+        return Response(tables)
+
+    async def one_mount(request: Request, data: FieldData) -> Response:
+        path = data.get("path")
+        routed = core.router.route(path)
+        acl = await core.caller_acl(request)
+        if routed is None or acl is None or not _reaches(acl, routed.mount.route, path):
+            raise PermissionDenied()
+        return Response({**routed.mount.as_api(), "path": routed.mount.route})
+
+    return [
+        PathSpec("internal/ui/mounts", {Operation.READ: list_mounts}, unauthenticated=True),
+        PathSpec(
+            "internal/ui/mounts/(?P<path>.+)",
+            {Operation.READ: one_mount},
+            {"path": Field(FieldType.STRING)},
+            unauthenticated=True,
+            help="The mount serving a path, for a caller with any capability on it.",
+        ),
+    ]
+
+
+def _reaches(acl: ACL, mount_route: str, path: str) -> bool:
+    """Any capability on the path itself or at the mount's root (Vault's "mount access")."""
+    denied = {"deny"}
+    return acl.capabilities(path) != denied or acl.capabilities(mount_route) != denied
