@@ -70,3 +70,13 @@ def server(server_factory: Any) -> Iterator[RunningServer]:
 @pytest.fixture
 def client(server: RunningServer) -> hvac.Client:
     return hvac.Client(url=server.address, verify=server.ca_file)
+
+
+@pytest.fixture
+def root_client(server: RunningServer) -> hvac.Client:
+    """An hvac client with the root token of a freshly initialised and unsealed server."""
+    client = hvac.Client(url=server.address, verify=server.ca_file)
+    result = client.sys.initialize(1, 1)
+    client.sys.submit_unseal_keys(result["keys"])
+    client.token = result["root_token"]
+    return client

@@ -10,7 +10,7 @@ from strongroom.errors import BadRequest, UnsupportedMediaType, UnsupportedOpera
 from strongroom.http.body import JSONLimits, Receive, decode_body, decode_query, read_body
 from strongroom.http.paths import normalize
 from strongroom.logical import Operation, Request
-from strongroom.logical.values import parse_bool
+from strongroom.logical.values import parse_bool, parse_duration
 
 # Methods whose query string becomes request data (their bodies are ignored).
 _QUERY_METHODS = frozenset({"GET", "DELETE", "LIST", "HEAD"})
@@ -80,7 +80,20 @@ async def build_request(
         request_id=str(uuid.uuid4()),
         remote_address=remote_address(scope),
         headers={k: v for k, v in headers.items() if k in _FORWARDED_HEADERS},
+        wrap_ttl=_wrap_ttl(headers.get("x-vault-wrap-ttl", "")),
     )
+
+
+def _wrap_ttl(value: str) -> int:
+    if not value:
+        return 0
+    try:
+        ttl = parse_duration(value)
+    except ValueError:
+        raise BadRequest("invalid X-Vault-Wrap-TTL header: expected a duration") from None
+    if ttl <= 0:
+        raise BadRequest("invalid X-Vault-Wrap-TTL header: the TTL must be positive")
+    return ttl
 
 
 def _flag(value: Any, name: str) -> bool:

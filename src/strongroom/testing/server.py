@@ -100,3 +100,16 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> int:
             process.kill()
             process.wait()
     return process.returncode
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    """Block until something accepts TCP connections on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)

@@ -22,7 +22,7 @@ def auth_block(token_id: str, entry: TokenEntry, now: float) -> Auth:
         entity_id=entry.entity_id,
         token_type=entry.type,
         orphan=entry.orphan,
-        num_uses=entry.num_uses,
+        num_uses=max(entry.num_uses, 0),  # a spent token (-1) has no uses left
     )
 
 
@@ -39,7 +39,7 @@ def lookup_data(token_id: str, entry: TokenEntry, now: float) -> dict[str, Any]:
         "id": token_id,
         "issue_time": rfc3339(entry.creation_time),
         "meta": dict(entry.meta) or None,
-        "num_uses": entry.num_uses,
+        "num_uses": max(entry.num_uses, 0),
         "orphan": entry.orphan,
         "path": entry.path,
         "policies": list(entry.policies),
