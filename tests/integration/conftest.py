@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,12 @@ def server(server_factory: Any) -> Iterator[RunningServer]:
 @pytest.fixture
 def client(server: RunningServer) -> hvac.Client:
     return hvac.Client(url=server.address, verify=server.ca_file)
+
+
+@pytest.fixture
+def as_token(server: RunningServer) -> Callable[[str], hvac.Client]:
+    """An hvac client for the given token on the test's server."""
+    return lambda token: hvac.Client(url=server.address, verify=server.ca_file, token=token)
 
 
 @pytest.fixture

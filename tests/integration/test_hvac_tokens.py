@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import hvac
 import pytest
 from hvac import exceptions
 
 from strongroom.testing.server import RunningServer
 
+AsToken = Callable[[str], hvac.Client]
+
 CREATOR = 'path "auth/token/create*" { capabilities = ["create", "update"] }'
-
-
-def as_token(server: RunningServer, token: str) -> hvac.Client:
-    return hvac.Client(url=server.address, verify=server.ca_file, token=token)
 
 
 def creator_token(root: hvac.Client) -> str:
@@ -21,13 +21,13 @@ def creator_token(root: hvac.Client) -> str:
     return str(root.auth.token.create(policies=["creator"])["auth"]["client_token"])
 
 
-def test_create_lookup_renew_revoke(root_client: hvac.Client, server: RunningServer) -> None:
+def test_create_lookup_renew_revoke(root_client: hvac.Client, as_token: AsToken) -> None:
     created = root_client.auth.token.create(policies=["default"], ttl="1h", meta={"team": "a"})
     auth = created["auth"]
     assert auth["client_token"].startswith("hvs.")
     assert auth["policies"] == ["default"] and auth["lease_duration"] == 3600
     assert auth["renewable"] and not auth["orphan"]
-    child = as_token(server, auth["client_token"])
+    child = as_token(auth["client_token"])
     me = child.auth.token.lookup_self()["data"]
     assert me["meta"] == {"team": "a"} and me["policies"] == ["default"]
     assert me["id"] == auth["client_token"]
@@ -46,47 +46,45 @@ def test_create_lookup_renew_revoke(root_client: hvac.Client, server: RunningSer
         child.auth.token.lookup_self()
 
 
-def test_accessor_is_not_a_token(root_client: hvac.Client, server: RunningServer) -> None:
+def test_accessor_is_not_a_token(root_client: hvac.Client, as_token: AsToken) -> None:
     auth = root_client.auth.token.create(policies=["default"])["auth"]
     with pytest.raises(exceptions.Forbidden):
-        as_token(server, auth["accessor"]).auth.token.lookup_self()
+        as_token(auth["accessor"]).auth.token.lookup_self()
     root_client.auth.token.revoke_accessor(auth["accessor"])
     with pytest.raises(exceptions.Forbidden):
-        as_token(server, auth["client_token"]).auth.token.lookup_self()
+        as_token(auth["client_token"]).auth.token.lookup_self()
 
 
-def test_num_uses_one_works_exactly_once(root_client: hvac.Client, server: RunningServer) -> None:
+def test_num_uses_one_works_exactly_once(root_client: hvac.Client, as_token: AsToken) -> None:
     token = root_client.auth.token.create(policies=["default"], num_uses=1)["auth"]["client_token"]
-    client = as_token(server, token)
+    client = as_token(token)
     assert client.auth.token.lookup_self()["data"]["num_uses"] == 0
     with pytest.raises(exceptions.Forbidden):
         client.auth.token.lookup_self()
 
 
-def test_revoking_a_parent_revokes_the_tree(
-    root_client: hvac.Client, server: RunningServer
-) -> None:
+def test_revoking_a_parent_revokes_the_tree(root_client: hvac.Client, as_token: AsToken) -> None:
     parent = creator_token(root_client)
-    child = as_token(server, parent).auth.token.create(policies=["creator"])["auth"]
-    grandchild = as_token(server, child["client_token"]).auth.token.create(policies=["default"])
+    child = as_token(parent).auth.token.create(policies=["creator"])["auth"]
+    grandchild = as_token(child["client_token"]).auth.token.create(policies=["default"])
     orphan = root_client.auth.token.create_orphan(policies=["default"])["auth"]
     assert orphan["orphan"]
     root_client.auth.token.revoke(parent)
     for token in (parent, child["client_token"], grandchild["auth"]["client_token"]):
         with pytest.raises(exceptions.Forbidden):
-            as_token(server, token).auth.token.lookup_self()
-    assert as_token(server, orphan["client_token"]).auth.token.lookup_self()
+            as_token(token).auth.token.lookup_self()
+    assert as_token(orphan["client_token"]).auth.token.lookup_self()
 
 
-def test_revoke_orphan_keeps_children(root_client: hvac.Client, server: RunningServer) -> None:
+def test_revoke_orphan_keeps_children(root_client: hvac.Client, as_token: AsToken) -> None:
     parent = creator_token(root_client)
-    child = as_token(server, parent).auth.token.create(policies=["default"])["auth"]["client_token"]
+    child = as_token(parent).auth.token.create(policies=["default"])["auth"]["client_token"]
     root_client.auth.token.revoke_and_orphan_children(parent)
-    assert as_token(server, child).auth.token.lookup_self()["data"]["orphan"]
+    assert as_token(child).auth.token.lookup_self()["data"]["orphan"]
 
 
-def test_policies_must_be_a_subset(root_client: hvac.Client, server: RunningServer) -> None:
-    client = as_token(server, creator_token(root_client))
+def test_policies_must_be_a_subset(root_client: hvac.Client, as_token: AsToken) -> None:
+    client = as_token(creator_token(root_client))
     assert client.auth.token.create(policies=["creator"])["auth"]["policies"] == [
         "creator",
         "default",
@@ -110,19 +108,19 @@ def test_roles_and_tidy(root_client: hvac.Client, server: RunningServer) -> None
     root_client.auth.token.tidy()
 
 
-def test_batch_tokens(root_client: hvac.Client, server: RunningServer) -> None:
+def test_batch_tokens(root_client: hvac.Client, as_token: AsToken) -> None:
     batch = root_client.auth.token.create(policies=["default"], type="batch", ttl="10m")["auth"]
     assert batch["client_token"].startswith("hvb.") and batch["token_type"] == "batch"
-    data = as_token(server, batch["client_token"]).auth.token.lookup_self()["data"]
+    data = as_token(batch["client_token"]).auth.token.lookup_self()["data"]
     assert data["type"] == "batch"
     with pytest.raises(exceptions.InvalidRequest):
         root_client.auth.token.renew(batch["client_token"])
 
 
 def test_bad_and_expired_tokens_are_403_everywhere(
-    root_client: hvac.Client, server: RunningServer
+    root_client: hvac.Client, as_token: AsToken
 ) -> None:
-    bad = as_token(server, "hvs.AAAAAAAAAAAAAAAAAAAAAAAA")
+    bad = as_token("hvs.AAAAAAAAAAAAAAAAAAAAAAAA")
     for call in (
         bad.auth.token.lookup_self,
         bad.sys.list_mounted_secrets_engines,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from strongroom.core.mounts import normalize_mount_path
 from strongroom.errors import BadRequest, InvalidParameter
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
@@ -109,7 +110,7 @@ def mount_paths(core: Core) -> list[PathSpec]:
             config_data = FieldData(data.get("config"), CONFIG_FIELDS)
             entry = MountEntry.new(
                 table,
-                _mount_path(data),
+                normalize_mount_path(_mount_path(data)),
                 type_,
                 description=data.get("description"),
                 local=data.get("local"),

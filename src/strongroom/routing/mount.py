@@ -61,6 +61,10 @@ class MountEntry:
     config: MountConfig = field(default_factory=MountConfig)
     version: int = FORMAT_VERSION
 
+    def __post_init__(self) -> None:
+        if not self.path.endswith("/") or self.path.startswith("/"):
+            raise ValueError("a mount path is relative and ends with '/'")
+
     @classmethod
     def new(cls, table: str, path: str, type_: str, **settings: Any) -> MountEntry:
         prefix = f"auth_{type_}" if table == AUTH_TABLE else type_

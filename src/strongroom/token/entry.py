@@ -8,7 +8,6 @@ derived from `creation_time + ttl`.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -70,11 +69,11 @@ class TokenEntry:
         return bool(self.expire_time) and self.expire_time <= now
 
     def remaining(self, now: float) -> int:
-        """Seconds left to live, rounded up (0 for a token that never expires): a token just
-        created for an hour reports 3600, not 3599."""
+        """Seconds left to live, rounded to the nearest (0 for a token that never expires): a
+        token just created for an hour reports 3600, not 3599."""
         if not self.expire_time:
             return 0
-        return max(0, math.ceil(self.expire_time - now))
+        return max(0, round(self.expire_time - now))
 
     def serialize(self) -> bytes:
         document = asdict(self)
