@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from strongroom.core import Core
-from strongroom.errors import InternalError
 from strongroom.http.body import JSONLimits, Receive
+from strongroom.http.deadlines import Deadlines
 from strongroom.http.envelope import envelope
 from strongroom.http.errors import render_error
 from strongroom.http.request import build_request
@@ -27,15 +26,12 @@ class HTTPLimits:
     json: JSONLimits = field(default_factory=JSONLimits)
 
 
-class RequestTimeout(InternalError):
-    default_message = "context deadline exceeded"
-
-
 class VaultApp:
     def __init__(self, core: Core, limits: HTTPLimits | None = None) -> None:
         self._core = core
         self._limits = limits or HTTPLimits()
         self._native = SealEndpoints(core, self._limits.max_request_size, self._limits.json).routes
+        self._deadlines = Deadlines(self._limits.max_request_duration)
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -57,17 +53,14 @@ class VaultApp:
         native = self._native.get(scope["path"])
         if native is not None:
             return await native(scope, receive)
-        try:
-            async with asyncio.timeout(self._limits.max_request_duration):
-                request = await build_request(
-                    scope,
-                    receive,
-                    max_body=self._limits.max_request_size,
-                    json_limits=self._limits.json,
-                )
-                response = await self._core.handle(request)
-        except TimeoutError:
-            raise RequestTimeout() from None
+        with self._deadlines.track():
+            request = await build_request(
+                scope,
+                receive,
+                max_body=self._limits.max_request_size,
+                json_limits=self._limits.json,
+            )
+            response = await self._core.handle(request)
         if response.bare:
             return response.status or 200, response.data
         if response.is_empty:

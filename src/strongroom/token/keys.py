@@ -13,7 +13,6 @@ A token ID or accessor never appears in a key: only their salted HMAC-SHA256 doe
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import hmac
 import os
 
@@ -85,4 +84,5 @@ class Hasher:
 
     async def hash(self, value: str) -> str:
         salt = await self._salt.get()
-        return hmac.new(salt, value.encode(), hashlib.sha256).hexdigest()
+        # hmac.digest is the one-shot C implementation: a fraction of hmac.new's cost.
+        return hmac.digest(salt, value.encode(), "sha256").hex()
