@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strongroom.core import Core
+from strongroom.errors import RequestTooLarge
 from strongroom.http.body import JSONLimits, Receive
 from strongroom.http.deadlines import Deadlines
 from strongroom.http.envelope import envelope
@@ -46,6 +47,9 @@ class VaultApp:
         except Exception as exc:  # every error is rendered in one place
             status, body = render_error(exc)
         headers = JSON_HEADERS if body else EMPTY_HEADERS
+        if status == RequestTooLarge.status:
+            # The rest of the body was never read: this connection cannot carry another request.
+            headers = [*headers, (b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
