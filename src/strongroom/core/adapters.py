@@ -40,6 +40,7 @@ class TokenLifecycle:
 
     async def token_revoked(self, token_hash: str, entry: TokenEntry) -> None:
         await self._core.leases.revoke_by_token(token_hash)
+        await self._core.leases.forget_token(token_hash)
         if entry.accessor and self._core.cubbyhole is not None:
             await self._core.cubbyhole.destroy(entry.accessor)
 

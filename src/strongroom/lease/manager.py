@@ -119,6 +119,12 @@ class LeaseManager:
         async with self._locks.hold(entry.lease_id):
             await self._reschedule(None, entry)
 
+    async def forget_token(self, token_hash: str) -> None:
+        """A token was revoked: drop its own lease without calling the token store back."""
+        lease_id = await self._store.auth_lease_id(token_hash)
+        if lease_id is not None:
+            await self._forget_token_lease(lease_id, token_hash)
+
     async def _forget_token_lease(self, lease_id: str, token_hash: str) -> None:
         """Delete a token's earlier lease without calling anything back."""
         async with self._locks.hold(lease_id):

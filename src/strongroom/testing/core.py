@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from strongroom.clock import Clock
 from strongroom.core import Core, CoreConfig
+from strongroom.core.engines import EngineFactory
 from strongroom.physical import Backend
 from strongroom.physical.inmem import InmemBackend
 
@@ -24,9 +26,10 @@ async def unsealed_core(
     threshold: int = 1,
     clock: Clock | None = None,
     config: CoreConfig | None = None,
+    engines: Mapping[str, EngineFactory] | None = None,
 ) -> UnsealedCore:
     """An initialised and unsealed core (in memory unless a backend is given)."""
-    core = Core(physical or InmemBackend(), config, clock)
+    core = Core(physical or InmemBackend(), config, clock, engines)
     result = await core.initialize(shares, threshold)
     for share in result.shares[:threshold]:
         await core.submit_unseal_share(share)

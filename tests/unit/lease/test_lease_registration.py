@@ -148,3 +148,15 @@ async def test_count_reads_pages(clock: FakeClock, storage: CountingStorage) -> 
     assert await manager.count() == 50
     assert storage.longest_list <= 7
     assert storage.unbounded_lists == 0
+
+
+async def test_forget_token_drops_only_that_tokens_lease(
+    manager: LeaseManager, revoker: FakeRevoker
+) -> None:
+    kept = await manager.register_token("auth/token/create", "hash-a", 60, None, True)
+    gone = await manager.register_token("auth/token/create", "hash-b", 60, None, True)
+    await manager.forget_token("hash-b")
+    await manager.forget_token("never-registered")
+    assert await manager.lookup(gone.lease_id) is None
+    assert await manager.lookup(kept.lease_id) is not None
+    assert revoker.tokens_revoked == []
