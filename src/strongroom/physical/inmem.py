@@ -7,8 +7,9 @@ transaction needs no lock.
 from __future__ import annotations
 
 import builtins
-from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
+
+from sortedcontainers import SortedList
 
 from strongroom.physical.base import (
     Put,
@@ -26,7 +27,8 @@ class InmemBackend:
 
     def __init__(self) -> None:
         self._values: dict[str, bytes] = {}
-        self._keys: builtins.list[str] = []
+        # A sorted list with logarithmic inserts: listing is a range scan, as in SQLite.
+        self._keys: SortedList = SortedList()
         self._closed = False
 
     async def get(self, key: str) -> bytes | None:
@@ -64,17 +66,19 @@ class InmemBackend:
 
     def _put(self, key: str, value: bytes) -> None:
         if key not in self._values:
-            insort(self._keys, key)
+            self._keys.add(key)
         self._values[key] = bytes(value)  # a caller's bytearray must not change what we stored
 
     def _delete(self, key: str) -> None:
         if self._values.pop(key, None) is not None:
-            del self._keys[bisect_left(self._keys, key)]
+            self._keys.remove(key)
 
     def _scan(self, low: str, inclusive: bool, high: str | None, count: int) -> Sequence[str]:
-        start = (bisect_left if inclusive else bisect_right)(self._keys, low)
-        stop = len(self._keys) if high is None else bisect_left(self._keys, high)
-        return self._keys[start : min(stop, start + count)]
+        keys = self._keys
+        start = keys.bisect_left(low) if inclusive else keys.bisect_right(low)
+        stop = len(keys) if high is None else keys.bisect_left(high)
+        found: list[str] = keys[start : min(stop, start + count)]
+        return found
 
     def _check(self, key: str) -> None:
         self._check_open()
