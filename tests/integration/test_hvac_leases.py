@@ -130,3 +130,19 @@ def test_token_leases_expire_the_token(
     assert auth["accessor"] not in root.auth.token.list_accessors()["data"]["keys"]
     with pytest.raises(exceptions.Forbidden):
         client.auth.token.lookup_self()
+
+
+def test_renewed_tokens_outlive_their_first_expiry(
+    root: hvac.Client,
+    node: InProcessServer,
+    clock: FakeClock,
+    as_token: Callable[[str], hvac.Client],
+) -> None:
+    client = as_token(
+        root.auth.token.create(policies=["default"], ttl="10m")["auth"]["client_token"]
+    )
+    clock.advance(8 * 60)
+    client.auth.token.renew_self(increment="10m")
+    clock.advance(5 * 60)  # past the first expiry, within the renewed one
+    node.run(node.core.leases.expire_due)
+    assert client.auth.token.lookup_self()["data"]["ttl"] > 0

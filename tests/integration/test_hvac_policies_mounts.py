@@ -150,3 +150,36 @@ def test_internal_ui_mounts(root_client: hvac.Client, server: RunningServer) -> 
         "/v1/sys/internal/ui/mounts/apps/x", headers={"X-Vault-Token": no_access}
     )
     assert response.status_code == 403
+
+
+def test_tune_leaves_empty_values_alone_and_accepts_system(root_client: hvac.Client) -> None:
+    root_client.sys.enable_secrets_engine("kv", path="t", config={"default_lease_ttl": "1h"})
+    # What the bao CLI sends for `secrets tune -max-lease-ttl=10h t`.
+    root_client.adapter.post(
+        "/v1/sys/mounts/t/tune",
+        json={"options": None, "default_lease_ttl": "", "max_lease_ttl": "10h0m0s"},
+    )
+    tuned = root_client.sys.read_mount_configuration("t")["data"]
+    assert (tuned["default_lease_ttl"], tuned["max_lease_ttl"]) == (3600, 36000)
+    root_client.sys.tune_mount_configuration("t", default_lease_ttl="system")
+    assert root_client.sys.read_mount_configuration("t")["data"]["default_lease_ttl"] == 36000
+    root_client.sys.tune_mount_configuration("t", options={"version": "1", "extra": "x"})
+    assert root_client.sys.read_mount_configuration("t")["data"]["options"]["extra"] == "x"
+
+
+def test_anonymous_callers_cannot_probe_mounts(
+    root_client: hvac.Client, server: RunningServer
+) -> None:
+    root_client.sys.enable_secrets_engine("kv", path="hidden")
+    anonymous = server.client()
+    for path in ("/v1/hidden/", "/v1/hidden/x", "/v1/cubbyhole/", "/v1/not-mounted/x"):
+        assert anonymous.post(path, json={"a": "b"}).status_code == 403, path
+
+
+def test_capabilities_normalise_the_path(root_client: hvac.Client) -> None:
+    root_client.sys.create_or_update_acl_policy("r", 'path "kv/a" { capabilities = ["read"] }')
+    token = root_client.auth.token.create(policies=["r"])["auth"]["client_token"]
+    caps = root_client.sys.get_capabilities(["/kv//a"], token)
+    assert caps["capabilities"] == ["read"]
+    with pytest.raises(exceptions.InvalidRequest):
+        root_client.sys.get_capabilities(["kv/x/../a"], token)

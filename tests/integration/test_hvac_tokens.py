@@ -129,3 +129,18 @@ def test_bad_and_expired_tokens_are_403_everywhere(
     ):
         with pytest.raises(exceptions.Forbidden):
             call()
+
+
+def test_tuning_the_token_mount_sets_token_ttls(root_client: hvac.Client) -> None:
+    root_client.sys.tune_auth_method("token", default_lease_ttl="2h", max_lease_ttl="4h")
+    assert root_client.auth.token.create(policies=["default"])["auth"]["lease_duration"] == 7200
+    capped = root_client.auth.token.create(policies=["default"], ttl="10h")["auth"]
+    assert capped["lease_duration"] == 4 * 3600
+
+
+def test_reserved_policy_names_cannot_be_written(root_client: hvac.Client) -> None:
+    for name in ("response-wrapping", "control-group"):
+        with pytest.raises(exceptions.InvalidRequest):
+            root_client.sys.create_or_update_acl_policy(
+                name, 'path "x" { capabilities = ["read"] }'
+            )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,11 @@ from strongroom.logical.values import parse_bool
 DEFAULT_ADDRESS = "https://127.0.0.1:8200"
 TOKEN_HELPER_FILE = ".vault-token"
 TIMEOUT_SECONDS = 60.0  # the vault CLI's default client timeout
+NOT_FOUND = 404
+LIST = {"list": "true"}  # the vault CLI lists with `GET ?list=true`, not the LIST method
 
 JSONObject = dict[str, Any]
+Params = Mapping[str, str | Sequence[str]]
 
 
 class RequestFailed(Exception):
@@ -131,16 +134,46 @@ def _helper_token(home: Path | None) -> str:
         return ""
 
 
+def store_helper_token(token: str, home: Path | None = None) -> Path:
+    """Save `token` in the token helper file (`~/.vault-token`, mode 0600) for later commands.
+
+    Written to a temporary file first and renamed over the old one, as the vault CLI does, so
+    an interrupted write never leaves half a token and the mode is always 0600.
+    Raises `OSError` (or `RuntimeError` when there is no home directory).
+    """
+    path = (home or Path.home()) / TOKEN_HELPER_FILE
+    temporary = path.with_name(path.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)  # a left-over temporary file may have another mode
+        with os.fdopen(descriptor, "w") as file:
+            file.write(token)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
 class Client:
-    """Synchronous requests to `/v1/…`; answers are JSON objects, or None for a 204."""
+    """Synchronous requests to `/v1/…`; answers are JSON objects, or None for a 204.
+
+    With `wrap_ttl` (a duration), every request asks the server to wrap its response
+    (`X-Vault-Wrap-TTL`), as the vault CLI's `-wrap-ttl` does.
+    """
 
     def __init__(
-        self, settings: ClientSettings, *, transport: httpx.BaseTransport | None = None
+        self,
+        settings: ClientSettings,
+        *,
+        wrap_ttl: str | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.settings = settings
         headers = {"X-Vault-Request": "true"}
         if settings.token:
             headers["X-Vault-Token"] = settings.token
+        if wrap_ttl:
+            headers["X-Vault-Wrap-TTL"] = wrap_ttl
         self._http = httpx.Client(
             headers=headers,
             verify=settings.verify(),
@@ -157,13 +190,32 @@ class Client:
     def get(self, path: str) -> JSONObject:
         return _required(self.request("GET", path), "GET", self.url(path))
 
+    def find(self, path: str, params: Params | None = None) -> JSONObject | None:
+        """`GET path`, or None when nothing is there (404, or an empty answer).
+
+        The vault CLI's reads treat any 404 this way, whatever its error list says.
+        """
+        try:
+            return self.request("GET", path, params=params)
+        except ClientError as exc:
+            if exc.status == NOT_FOUND:
+                return None
+            raise
+
     def put(self, path: str, body: JSONObject | None = None) -> JSONObject:
         """A PUT to an endpoint that answers with a JSON object."""
         return _required(self.request("PUT", path, body=body), "PUT", self.url(path))
 
-    def send(self, method: str, path: str, *, params: Mapping[str, str] | None = None) -> None:
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: JSONObject | None = None,
+        params: Params | None = None,
+    ) -> None:
         """A request whose answer (usually 204) carries nothing the caller needs."""
-        self.request(method, path, params=params)
+        self.request(method, path, body=body, params=params)
 
     def url(self, path: str) -> str:
         return f"{self.settings.address}/v1/{path}"
@@ -174,11 +226,14 @@ class Client:
         path: str,
         *,
         body: JSONObject | None = None,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
+        token: str | None = None,
     ) -> JSONObject | None:
+        """One request; a `token` replaces the client's own token for this request."""
         url = self.url(path)
+        headers = {"X-Vault-Token": token} if token else None
         try:
-            response = self._http.request(method, url, json=body, params=params)
+            response = self._http.request(method, url, json=body, params=params, headers=headers)
         except httpx.TransportError as exc:
             raise Unreachable(method, url, str(exc) or type(exc).__name__) from None
         if response.status_code >= 400:

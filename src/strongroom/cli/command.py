@@ -4,6 +4,9 @@ A command is a function of an `Invocation` (its flags, a client, its output) ret
 code. It reports a failure by raising `CommandFailed`; `reporting("doing X")` turns a failed
 request into the vault CLI's "Error doing X: …" message. Exit codes follow the vault CLI:
 1 for a local problem (flags, input), 2 for an error from (or reaching) the server.
+
+`add_command` registers one (with `-field` and `-wrap-ttl` when asked), `add_group` a command
+with subcommands (`token create`), `add_local_command` one that needs no server (`policy fmt`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from strongroom.cli.arguments import duration
 from strongroom.cli.client import Client, ClientConfigError, ClientSettings, RequestFailed
 from strongroom.cli.output import FORMATS, Output
 
@@ -69,18 +73,60 @@ def _common_flags() -> argparse.ArgumentParser:
     return flags
 
 
+def _field_flag() -> argparse.ArgumentParser:
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument(
+        "-field",
+        default="",
+        metavar="NAME",
+        help="print only this field's value, without a trailing newline when piped",
+    )
+    return flags
+
+
+def _wrap_flag() -> argparse.ArgumentParser:
+    flags = argparse.ArgumentParser(add_help=False)
+    flags.add_argument(
+        "-wrap-ttl",
+        default=None,
+        type=duration,
+        metavar="DURATION",
+        help='wrap the response in a single-use token valid this long (see "unwrap")',
+    )
+    return flags
+
+
 COMMON_FLAGS = _common_flags()
+FIELD_FLAG = _field_flag()
+WRAP_FLAG = _wrap_flag()
 
 
 def add_command(
-    commands: Any, name: str, handler: Handler, *, help: str, error_exit: int = EXIT_REMOTE
+    commands: Any,
+    name: str,
+    handler: Handler,
+    *,
+    help: str,
+    error_exit: int = EXIT_REMOTE,
+    field: bool = False,
+    wrap: bool = False,
 ) -> argparse.ArgumentParser:
-    """Register a client command; `error_exit` is its code when the client cannot be set up."""
+    """Register a client command; `error_exit` is its code when the client cannot be set up.
+
+    `field` adds `-field=NAME`, `wrap` adds `-wrap-ttl=DURATION`.
+    """
+    parents = [COMMON_FLAGS, *([FIELD_FLAG] if field else []), *([WRAP_FLAG] if wrap else [])]
     parser: argparse.ArgumentParser = commands.add_parser(
-        name, help=help, description=help, parents=[COMMON_FLAGS], allow_abbrev=False
+        name, help=help, description=help, parents=parents, allow_abbrev=False
     )
     parser.set_defaults(run=functools.partial(run_handler, handler, error_exit=error_exit))
     return parser
+
+
+def add_group(commands: Any, name: str, *, help: str) -> Any:
+    """A command with subcommands (`token create`, `policy read`, …); returns their registry."""
+    group = commands.add_parser(name, help=help, description=help, allow_abbrev=False)
+    return group.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", required=True)
 
 
 def run_handler(handler: Handler, args: argparse.Namespace, *, error_exit: int) -> int:
@@ -89,11 +135,34 @@ def run_handler(handler: Handler, args: argparse.Namespace, *, error_exit: int) 
         settings = ClientSettings.resolve(
             address=args.address, ca_cert=args.ca_cert, skip_verify=args.tls_skip_verify
         )
-        with Client(settings) as client:
+        with Client(settings, wrap_ttl=getattr(args, "wrap_ttl", None)) as client:
             return handler(Invocation(args, client, out))
     except ClientConfigError as exc:
         out.error(str(exc))
         return error_exit
+    except CommandFailed as exc:
+        out.error(exc.message)
+        return exc.exit_code
+
+
+LocalHandler = Callable[[argparse.Namespace, Output], int]
+
+
+def add_local_command(
+    commands: Any, name: str, handler: LocalHandler, *, help: str
+) -> argparse.ArgumentParser:
+    """Register a command that works on local files only: no server flags, no client."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=help, description=help, allow_abbrev=False
+    )
+    parser.set_defaults(run=functools.partial(run_local, handler))
+    return parser
+
+
+def run_local(handler: LocalHandler, args: argparse.Namespace) -> int:
+    out = Output()
+    try:
+        return handler(args, out)
     except CommandFailed as exc:
         out.error(exc.message)
         return exc.exit_code
@@ -113,6 +182,11 @@ def read_key(argument: str | None, prompt: str = "Unseal Key (will be hidden): "
 
     Without a terminal (a pipe, a script) one line is read from stdin instead.
     """
+    return read_secret(argument, prompt, "key")
+
+
+def read_secret(argument: str | None, prompt: str, what: str) -> str:
+    """A secret (`what`: "key", "token") as `read_key` reads a key share."""
     if argument == "-":
         text = sys.stdin.read()
     elif argument:
@@ -124,13 +198,13 @@ def read_key(argument: str | None, prompt: str = "Unseal Key (will be hidden): "
             raise CommandFailed("user canceled", EXIT_USAGE) from None
     else:
         text = sys.stdin.readline()
-    key = text.strip()
-    if not key:
+    secret = text.strip()
+    if not secret:
         raise CommandFailed(
-            'Missing key: give it as an argument, or on stdin ("-" reads it from stdin)',
+            f'Missing {what}: give it as an argument, or on stdin ("-" reads it from stdin)',
             EXIT_USAGE,
         )
-    return key
+    return secret
 
 
 def read_share_and_nonce(

@@ -6,7 +6,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from strongroom.cli import operator, server_command, status
+from strongroom.cli import (
+    auth_command,
+    lease_command,
+    logical,
+    login,
+    operator,
+    policy_command,
+    secrets_command,
+    server_command,
+    status,
+    token_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,6 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     server_command.register(commands)
     status.register(commands)
     operator.register(commands)
+    login.register(commands)
+    token_command.register(commands)
+    policy_command.register(commands)
+    secrets_command.register(commands)
+    auth_command.register(commands)
+    lease_command.register(commands)
+    logical.register(commands)
     return parser
 
 

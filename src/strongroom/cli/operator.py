@@ -11,6 +11,7 @@ from strongroom.cli.command import (
     EXIT_OK,
     Invocation,
     add_command,
+    add_group,
     add_key_argument,
     read_key,
     reporting,
@@ -20,13 +21,10 @@ from strongroom.cli.status import show_seal_status
 
 
 def register(commands: Any) -> None:
-    operator = commands.add_parser(
+    subcommands = add_group(
+        commands,
         "operator",
         help="operate the server: init, unseal, seal, keyring rotation, rekey, generate-root",
-        allow_abbrev=False,
-    )
-    subcommands = operator.add_subparsers(
-        dest="operator_command", metavar="SUBCOMMAND", required=True
     )
     operator_init.register(subcommands)
     unseal = add_command(

@@ -28,14 +28,14 @@ class TokenLifecycle:
             await self._core.leases.register_token(
                 entry.path,
                 token_hash,
-                int(entry.expire_time - self._core.clock.now()),
-                entry.expire_time,
+                round(entry.expire_time - self._core.clock.now()),
+                _hard_limit(entry),
                 entry.renewable,
             )
 
     async def token_renewed(self, token_hash: str, entry: TokenEntry) -> None:
         if entry.expire_time:
-            ttl = int(entry.expire_time - self._core.clock.now())
+            ttl = round(entry.expire_time - self._core.clock.now())
             await self._core.leases.renew_token(token_hash, ttl)
 
     async def token_revoked(self, token_hash: str, entry: TokenEntry) -> None:
@@ -43,6 +43,12 @@ class TokenLifecycle:
         await self._core.leases.forget_token(token_hash)
         if entry.accessor and self._core.cubbyhole is not None:
             await self._core.cubbyhole.destroy(entry.accessor)
+
+
+def _hard_limit(entry: TokenEntry) -> float | None:
+    """The time past which no renewal can carry a token: its explicit max TTL, if any.
+    (Periods and the mount's max are applied by the token store at each renewal.)"""
+    return entry.creation_time + entry.explicit_max_ttl if entry.explicit_max_ttl else None
 
 
 class EngineRevoker:

@@ -193,6 +193,7 @@ class Core:
         try:
             self.cluster = await self._load_or_create_cluster_info()
             await self.mounts.load()
+            self.sync_token_config()
         except BaseException:
             self.barrier.seal()
             raise
@@ -250,6 +251,12 @@ class Core:
         max_ttl = mount.config.max_lease_ttl or self.config.max_lease_ttl
         default = mount.config.default_lease_ttl or self.config.default_lease_ttl
         return min(default, max_ttl), max_ttl
+
+    def sync_token_config(self) -> None:
+        """Token TTL defaults follow the auth/token/ mount's tuning (else the system's)."""
+        entry = self.mounts.find(AUTH_TABLE, "token/")
+        if entry is not None:
+            self.tokens.config = TokenStoreConfig(*self.mount_ttls(entry))
 
     def max_ttl_for(self, lease_id: str) -> int:
         routed = self.router.route(lease_id)

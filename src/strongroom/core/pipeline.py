@@ -1,4 +1,6 @@
-"""One request, after the seal check: route → resolve token → ACL → backend → lease → wrap."""
+"""One request, after the seal check: route → token → create/update → ACL → backend → lease →
+wrap. The token is checked before anything else looks at the path, so a caller without a valid
+token learns nothing about what is mounted."""
 
 from __future__ import annotations
 
@@ -28,10 +30,11 @@ class Pipeline:
         full_path = request.path
         routed = core.router.route(full_path)
         properties = routed.backend.properties(routed.relative_path) if routed else _GUARDED
-        if routed is not None:
-            await self._decide_create(request, routed)
-        entry = await self._authenticate(request, properties, full_path)
+        entry = await self._resolve_token(request, properties)
         try:
+            if routed is not None:
+                await self._decide_create(request, routed)
+            await self._authorize(request, properties, full_path, entry)
             if routed is None:
                 raise UnsupportedPath(f'no handler for route "{full_path}". route entry not found.')
             self._enter_mount(request, routed)
@@ -47,6 +50,25 @@ class Pipeline:
                 # The last permitted use of a use-limited token: it dies with this request.
                 await core.tokens.revoke(request.client_token)
 
+    async def _resolve_token(
+        self, request: Request, properties: PathProperties
+    ) -> TokenEntry | None:
+        """The caller's token: spent by one use on guarded paths (403 when it is not valid),
+        only looked up on unauthenticated ones."""
+        tokens = self._core.tokens
+        if properties.unauthenticated:
+            entry = await tokens.lookup(request.client_token, request.remote_address)
+        else:
+            entry = await tokens.use(request.client_token, request.remote_address)
+            if entry is None:
+                raise PermissionDenied()
+        if entry is not None:
+            request.policies = entry.policies
+            request.client_token_accessor = entry.accessor
+            request.display_name = entry.display_name
+            request.entity_id = entry.entity_id
+        return entry if not properties.unauthenticated else None
+
     async def _decide_create(self, request: Request, routed: Routed) -> None:
         """POST/PUT is `create` when the target does not exist yet, else `update`."""
         if request.operation is not Operation.UPDATE:
@@ -57,46 +79,27 @@ class Pipeline:
             data=request.data,
             client_token=request.client_token,
             mount_point=routed.mount.route,
+            client_token_accessor=request.client_token_accessor,
         )
-        probe.client_token_accessor = await self._accessor_of(request.client_token)
         if await routed.backend.exists(probe) is False:
             request.operation = Operation.CREATE
 
-    async def _accessor_of(self, token: str) -> str:
-        ref = await self._core.tokens.resolve(token) if token else None
-        return ref.entry.accessor if ref is not None else ""
-
-    async def _authenticate(
-        self, request: Request, properties: PathProperties, full_path: str
-    ) -> TokenEntry | None:
-        tokens = self._core.tokens
-        if properties.unauthenticated:
-            # Still resolved: an unauthenticated path may grant more to a privileged caller.
-            entry = await tokens.lookup(request.client_token, request.remote_address)
-            if entry is not None:
-                self._identify(request, entry)
-                acl = await self._core.policies.acl_for(entry.policies)
-                request.root_privileges = acl.check(request.operation, full_path).root_privileges
-            return None
-        entry = await tokens.use(request.client_token, request.remote_address)
-        if entry is None:
-            raise PermissionDenied()
-        self._identify(request, entry)
-        acl = await self._core.policies.acl_for(entry.policies)
+    async def _authorize(
+        self,
+        request: Request,
+        properties: PathProperties,
+        full_path: str,
+        entry: TokenEntry | None,
+    ) -> None:
+        if not request.policies:
+            return  # an unauthenticated path without a (valid) token
+        acl = await self._core.policies.acl_for(request.policies)
         result = acl.check(request.operation, full_path, request.data, request.wrap_ttl)
-        if not result.allowed or (properties.sudo and not result.root_privileges):
-            if entry.spent:
-                await tokens.revoke(request.client_token)
-            raise PermissionDenied()
         request.root_privileges = result.root_privileges
-        return entry
-
-    @staticmethod
-    def _identify(request: Request, entry: TokenEntry) -> None:
-        request.policies = entry.policies
-        request.client_token_accessor = entry.accessor
-        request.display_name = entry.display_name
-        request.entity_id = entry.entity_id
+        if properties.unauthenticated:
+            return  # served anyway; root_privileges may grant more (cancelling a rekey)
+        if not result.allowed or (properties.sudo and not result.root_privileges):
+            raise PermissionDenied()
 
     @staticmethod
     def _enter_mount(request: Request, routed: Routed) -> None:
@@ -111,8 +114,7 @@ class Pipeline:
         secret = response.secret
         assert secret is not None
         default_ttl, max_ttl = self._core.mount_ttls(routed.mount)
-        ttl = min(secret.ttl or default_ttl, max_ttl)
-        secret.ttl = ttl
+        secret.ttl = min(secret.ttl or default_ttl, max_ttl)
         secret.max_ttl = min(secret.max_ttl or max_ttl, max_ttl)
         owner = ""
         if entry is not None:

@@ -44,7 +44,7 @@ def lease_paths(core: Core) -> list[PathSpec]:
                 "expire_time": rfc3339(entry.expire_time),
                 "last_renewal": rfc3339(entry.last_renewal) if entry.last_renewal else None,
                 "renewable": entry.renewable,
-                "ttl": max(0, int(entry.expire_time - now)),
+                "ttl": max(0, round(entry.expire_time - now)),
             }
         )
 
@@ -57,7 +57,7 @@ def lease_paths(core: Core) -> list[PathSpec]:
     async def renew(request: Request, data: FieldData) -> Response:
         lease_id = _lease_id(data)
         entry = await core.leases.renew(lease_id, data.get("increment"), core.max_ttl_for(lease_id))
-        ttl = max(0, int(entry.expire_time - core.clock.now()))
+        ttl = max(0, round(entry.expire_time - core.clock.now()))
         secret = Secret(secret_type="", ttl=ttl, renewable=entry.renewable, lease_id=lease_id)
         return Response(secret=secret)
 

@@ -58,9 +58,12 @@ def tuned_config(base: MountConfig, data: FieldData, table: str) -> MountConfig:
     """`base` with every config field present in `data` applied and validated."""
     changes: dict[str, Any] = {}
     for name, field in CONFIG_FIELDS.items():
-        if not data.has(name):
+        if field.type is FieldType.DURATION and data.raw.get(name) == "system":
+            changes[name] = 0  # back to the system default
             continue
         value = data.get(name)
+        if value is None:
+            continue  # absent, null or "": leave the setting as it is
         changes[name] = tuple(value) if field.type is FieldType.STRING_LIST else value
     if changes.get("listing_visibility", "") not in ("", "unauth", "hidden"):
         raise InvalidParameter("listing_visibility must be 'unauth' or 'hidden'")
@@ -152,6 +155,7 @@ def mount_paths(core: Core) -> list[PathSpec]:
             if data.has("options"):
                 changes["options"] = tuned_options(entry, _string_options(data.get("options")))
             await mounts.replace(entry.with_changes(**changes))
+            core.sync_token_config()
 
         return write_tune
 
@@ -236,10 +240,14 @@ def tune_view(core: Core, entry: MountEntry) -> dict[str, Any]:
 
 
 def tuned_options(entry: MountEntry, options: dict[str, str] | None) -> dict[str, str] | None:
-    """Options may be tuned only where the engine supports it (KV's version, next)."""
-    if not options or options == (entry.options or {}):
+    """Options merge into the mount's; changing the KV version arrives with the KV engine."""
+    if not options:
         return entry.options
-    raise InvalidParameter("this mount's options cannot be changed by tuning yet")
+    current = entry.options or {}
+    merged = {**current, **options}
+    if merged.get("version", "1") != current.get("version", "1"):
+        raise InvalidParameter("changing a mount's version by tuning is not supported yet")
+    return merged
 
 
 def _mount_path(data: FieldData) -> str:

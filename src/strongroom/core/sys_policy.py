@@ -10,6 +10,7 @@ from strongroom.clock import rfc3339
 from strongroom.errors import InvalidParameter, NotFound, PermissionDenied
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
+from strongroom.logical.paths import normalize_path
 
 if TYPE_CHECKING:
     from strongroom.core.core import Core
@@ -94,7 +95,9 @@ def _capabilities_response(acl: ACL, data: FieldData) -> Response:
     paths = data.get("paths") or ([data.get("path")] if data.get("path") else [])
     if not paths:
         raise InvalidParameter("missing paths")
-    result: dict[str, Any] = {path: sorted(acl.capabilities(path.lstrip("/"))) for path in paths}
+    result: dict[str, Any] = {
+        path: sorted(acl.capabilities(normalize_path(path))) for path in paths
+    }
     if len(paths) == 1:
         # Older clients read the single answer from `capabilities`.
         result["capabilities"] = result[paths[0]]
@@ -103,10 +106,11 @@ def _capabilities_response(acl: ACL, data: FieldData) -> Response:
 
 def capability_paths(core: Core) -> list[PathSpec]:
     async def acl_of_token(token: str, request: Request) -> ACL:
-        entry = await core.tokens.lookup(token)
-        if entry is None:
+        # What the token may do wherever it is used: its bound CIDRs are not applied here.
+        ref = await core.tokens.resolve(token)
+        if ref is None:
             raise InvalidParameter("invalid token")
-        return await core.policies.acl_for(entry.policies)
+        return await core.policies.acl_for(ref.entry.policies)
 
     async def self_capabilities(request: Request, data: FieldData) -> Response:
         return _capabilities_response(await acl_of_token(request.client_token, request), data)

@@ -1,8 +1,8 @@
 """Per-request deadlines (`max_request_duration`) without a timer per request.
 
-asyncio.timeout schedules and cancels a timer handle for every request; this keeps the start
-times in a dict and lets one sweeper task cancel whatever overruns, which costs a dict insert
-and delete per request. The sweeper runs only while requests are in flight.
+asyncio.timeout schedules and cancels a timer handle for every request; this keeps the deadlines
+in a dict and lets one periodic sweep cancel whatever overruns, which costs a dict insert and
+delete per request. The sweep is scheduled only while requests are in flight.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Deadlines:
         self._limit = limit
         self._running: dict[asyncio.Task[object], float] = {}
         self._expired: set[asyncio.Task[object]] = set()
-        self._sweeper: asyncio.Task[None] | None = None
+        self._sweep_timer: asyncio.TimerHandle | None = None
 
     @contextlib.contextmanager
     def track(self) -> Iterator[None]:
@@ -34,8 +34,8 @@ class Deadlines:
             return
         loop = asyncio.get_running_loop()
         self._running[task] = loop.time() + self._limit
-        if self._sweeper is None:
-            self._sweeper = loop.create_task(self._sweep())
+        if self._sweep_timer is None:
+            self._schedule_sweep(loop)
         try:
             yield
         except asyncio.CancelledError:
@@ -47,16 +47,15 @@ class Deadlines:
             self._running.pop(task, None)
             self._expired.discard(task)
 
-    async def _sweep(self) -> None:
-        loop = asyncio.get_running_loop()
-        interval = min(1.0, self._limit / 4)
-        try:
-            while self._running:
-                await asyncio.sleep(interval)
-                now = loop.time()
-                for task, deadline in list(self._running.items()):
-                    if deadline <= now and task not in self._expired:
-                        self._expired.add(task)
-                        task.cancel()
-        finally:
-            self._sweeper = None
+    def _schedule_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._sweep_timer = loop.call_later(min(1.0, self._limit / 4), self._sweep, loop)
+
+    def _sweep(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        for task, deadline in list(self._running.items()):
+            if deadline <= now and task not in self._expired:
+                self._expired.add(task)
+                task.cancel()
+        self._sweep_timer = None
+        if self._running:
+            self._schedule_sweep(loop)

@@ -31,6 +31,8 @@ from strongroom.policy.parser import normalize_policy_name, parse_policy
 
 FORMAT_VERSION = 1
 _PREFIX = "acl/"
+# Policies the server attaches itself (wrapping tokens, control groups): never user-written.
+RESERVED_POLICY_NAMES = frozenset({"response-wrapping", "control-group"})
 _CACHE_SIZE = 1024
 
 K = TypeVar("K")
@@ -122,6 +124,8 @@ class PolicyStore:
         name = normalize_policy_name(name)
         if name == ROOT_POLICY:
             raise InvalidParameter("cannot update root policy")
+        if name in RESERVED_POLICY_NAMES:
+            raise InvalidParameter("this policy name is reserved for internal use")
         policy = parse_policy(name, text)
         await self.ensure_default()
         async with self._lock:

@@ -7,7 +7,17 @@ import json
 
 import pytest
 
-from strongroom.cli.output import Output, format_value, render_table, wrap
+from strongroom.cli.output import (
+    Output,
+    format_value,
+    go_quoted,
+    go_value,
+    human_duration,
+    looks_like_duration,
+    render_columns,
+    render_table,
+    wrap,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +78,51 @@ def test_output_chooses_table_or_json_and_sends_warnings_to_stderr() -> None:
 
     with pytest.raises(ValueError, match="unknown output format"):
         Output("yaml")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (0, "0s"),
+        (59, "59s"),
+        (60, "1m"),
+        (90, "1m30s"),
+        (3600, "1h"),
+        (3601, "1h1s"),
+        (3660, "1h1m"),
+        (2764800, "768h"),
+        (-5, "-5s"),
+        ("1h", "1h"),
+        (True, True),
+    ],
+)
+def test_durations_print_like_the_vault_cli(seconds: object, expected: object) -> None:
+    assert human_duration(seconds) == expected
+
+
+def test_go_values_and_quoted_lists() -> None:
+    assert go_value(None) == "<nil>" and go_value([None, {"a": None}]) == "[<nil> map[a:<nil>]]"
+    assert go_quoted(["root", 'say "hi"']) == '["root" "say \\"hi\\""]'
+    assert go_quoted(None) == "[]"
+    assert looks_like_duration("token_ttl") and not looks_like_duration("ttl_seconds")
+
+
+def test_columns_pad_all_but_the_last() -> None:
+    table = render_columns([["a/", "kv", ""], ["longer/", "system", "d"]], ["Path", "Type", "D"])
+    assert table.splitlines() == [
+        "Path       Type      D",
+        "----       ----      -",
+        "a/         kv        n/a",
+        "longer/    system    d",
+    ]
+
+
+def test_raw_values_end_with_a_newline_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    piped, terminal = io.StringIO(), Terminal()
+    Output("table", piped).raw("value")
+    Output("table", terminal).raw("value")
+    assert (piped.getvalue(), terminal.getvalue()) == ("value", "value\n")

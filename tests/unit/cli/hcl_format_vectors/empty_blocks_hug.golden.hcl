@@ -1,0 +1,13 @@
+name = "x"
+
+path "a" {
+  capabilities       = []
+  allowed_parameters = {}
+}
+
+path "b" {}
+path "c" {}
+
+path "d" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,6 @@
+path "esc\"aped" {
+  capabilities = ["read"]
+  allowed_parameters = {
+    "x" = ["${foo}", "a\\b"]
+  }
+}

@@ -1,0 +1,5 @@
+path "a" { capabilities = ["read"] } # line after block
+path "b" {
+  capabilities = ["read"] # one
+  policy = "read" # two longer
+}

@@ -1,0 +1,10 @@
+path "a" {
+  capabilities = [
+    "read",
+    "list",
+  ]
+
+  allowed_parameters = {
+    "a" = ["b"]
+  }
+}

@@ -1,0 +1,5 @@
+path "a" {
+  capabilities = ["read",
+  "list"]
+  allowed_parameters = { "a" = ["b"] }
+}

@@ -1,0 +1,7 @@
+
+   path "a" {
+ capabilities = ["read"]
+}
+
+
+
