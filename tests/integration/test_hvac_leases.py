@@ -14,7 +14,7 @@ import pytest
 from hvac import exceptions
 
 from strongroom.testing.clock import FakeClock
-from strongroom.testing.engines import leasing_engine
+from strongroom.testing.engines import leasing_engine, noop_auth_method
 from strongroom.testing.inprocess import InProcessServer, in_process_server
 
 
@@ -146,3 +146,27 @@ def test_renewed_tokens_outlive_their_first_expiry(
     clock.advance(5 * 60)  # past the first expiry, within the renewed one
     node.run(node.core.leases.expire_due)
     assert client.auth.token.lookup_self()["data"]["ttl"] > 0
+
+
+def test_auth_methods_enable_tune_disable(tls: dict[str, str]) -> None:
+    with in_process_server(tls, auth_methods={"noop": noop_auth_method}) as node:
+        client = hvac.Client(url=node.address, verify=tls["ca"])
+        result = client.sys.initialize(1, 1)
+        client.sys.submit_unseal_keys(result["keys"])
+        client.token = result["root_token"]
+        client.sys.enable_auth_method("noop", path="ext", description="external")
+        methods = client.sys.list_auth_methods()["data"]
+        assert methods["ext/"]["type"] == "noop"
+        assert methods["ext/"]["description"] == "external"
+        assert methods["ext/"]["accessor"].startswith("auth_noop_")
+        client.write("auth/ext/config", value="kept")
+        assert client.read("auth/ext/config")["data"]["stored"] == "kept"
+        client.sys.tune_auth_method("ext", default_lease_ttl="1h", token_type="batch")
+        tuning = client.sys.read_auth_method_tuning("ext")["data"]
+        assert (tuning["default_lease_ttl"], tuning["token_type"]) == (3600, "batch")
+        with pytest.raises(exceptions.InvalidRequest):
+            client.sys.enable_auth_method("noop", path="ext")
+        client.sys.disable_auth_method("ext")
+        assert "ext/" not in client.sys.list_auth_methods()["data"]
+        with pytest.raises(exceptions.Forbidden):
+            hvac.Client(url=node.address, verify=tls["ca"]).read("auth/ext/config")

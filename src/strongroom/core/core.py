@@ -77,6 +77,7 @@ class Core:
         config: CoreConfig | None = None,
         clock: Clock | None = None,
         engines: Mapping[str, EngineFactory] | None = None,
+        auth_methods: Mapping[str, EngineFactory] | None = None,
     ) -> None:
         self.physical = physical
         self.config = config or CoreConfig()
@@ -104,7 +105,10 @@ class Core:
                 "cubbyhole": self._cubbyhole_backend,
                 "identity": lambda entry, storage: FrameworkBackend([]),
             },
-            factories={SECRET_TABLE: {**SECRET_ENGINES, **(engines or {})}, AUTH_TABLE: {}},
+            factories={
+                SECRET_TABLE: {**SECRET_ENGINES, **(engines or {})},
+                AUTH_TABLE: dict(auth_methods or {}),
+            },
         )
         self.pipeline = Pipeline(self)
         self.wrapper = Wrapper(self)

@@ -1,4 +1,5 @@
-"""Engines for tests: a `leasing` engine that issues leased secrets and records revocations.
+"""Engines for tests: a `leasing` engine that issues leased secrets and records revocations,
+and a `noop` auth method that can be mounted, tuned and disabled.
 
 Real engines with leases (database credentials) arrive later; this one lets the lease machinery
 be tested end to end through the real pipeline and HTTP API today.
@@ -51,4 +52,20 @@ def leasing_engine(entry: MountEntry, storage: Storage) -> Backend:
             ),
         ],
         secret_types=[SecretType(SECRET_TYPE, revoke=revoke, renew=renew)],
+    )
+
+
+def noop_auth_method(entry: MountEntry, storage: Storage) -> Backend:
+    """An auth method with one path, `config`, that stores and returns a document."""
+
+    async def read(request: Request, data: FieldData) -> Response:
+        raw = await storage.get("config")
+        return Response({"stored": raw.decode() if raw else ""})
+
+    async def write(request: Request, data: FieldData) -> None:
+        await storage.put("config", str(data.get("value")).encode())
+
+    fields = {"value": Field(FieldType.STRING)}
+    return FrameworkBackend(
+        [PathSpec("config", {Operation.READ: read, Operation.UPDATE: write}, fields)]
     )

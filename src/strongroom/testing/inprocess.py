@@ -43,6 +43,7 @@ def in_process_server(
     tls: Mapping[str, str],
     *,
     engines: Mapping[str, EngineFactory] | None = None,
+    auth_methods: Mapping[str, EngineFactory] | None = None,
     clock: Clock | None = None,
     config: CoreConfig | None = None,
 ) -> Iterator[InProcessServer]:
@@ -53,7 +54,7 @@ def in_process_server(
     state: dict[str, Any] = {}
 
     async def serve() -> None:
-        core = Core(InmemBackend(), config, clock, engines)
+        core = Core(InmemBackend(), config, clock, engines, auth_methods)
         listener = ListenerConfig(
             address=f"127.0.0.1:{port}",
             host="127.0.0.1",
