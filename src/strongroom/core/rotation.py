@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from strongroom.barrier import Barrier
-from strongroom.clock import Clock
+from strongroom.clock import Clock, Periodic
 
 if TYPE_CHECKING:
     from strongroom.core.core import CoreConfig
@@ -20,19 +18,15 @@ class RotationScheduler:
     def __init__(self, barrier: Barrier, clock: Clock, config: CoreConfig) -> None:
         self._barrier = barrier
         self._clock = clock
-        self._interval = config.rotation_check_interval
-        self._task: asyncio.Task[None] | None = None
+        self._checks = Periodic(
+            "keyring rotation check", config.rotation_check_interval, self.check
+        )
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="keyring-rotation")
+        self._checks.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._checks.stop()
 
     def due(self) -> bool:
         keyring = self._barrier.keyring
@@ -52,11 +46,3 @@ class RotationScheduler:
             return True
         await self._barrier.save_counters()
         return False
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.check()
-            except Exception:
-                log.exception("automatic keyring rotation check failed")

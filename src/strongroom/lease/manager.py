@@ -8,12 +8,11 @@ of leases being worked on, and one number — the earliest moment something may 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from dataclasses import replace
 
-from strongroom.clock import Clock
+from strongroom.clock import Clock, Periodic
 from strongroom.errors import BadRequest, InvalidPath
 from strongroom.lease import keys
 from strongroom.lease.concurrency import LeaseLocks, for_each
@@ -61,7 +60,7 @@ class LeaseManager:
         )
         self._expiry_lock = asyncio.Lock()
         self._next_due = -math.inf  # nothing is due before this; -inf: unknown, walk the index
-        self._task: asyncio.Task[None] | None = None
+        self._expiry = Periodic("lease expiry", check_interval, self.expire_due)
 
     # --- registration ----------------------------------------------------------------------
 
@@ -289,28 +288,14 @@ class LeaseManager:
 
     def start(self) -> None:
         """Run `expire_due` every `check_interval` seconds in a background task."""
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run())
+        self._expiry.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._expiry.stop()
 
     def invalidate(self) -> None:
         """Forget what this node believed about the time index (another node changed it)."""
         self._next_due = -math.inf
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.expire_due()
-            except Exception as exc:
-                # The class name only: the message could carry something from storage.
-                log.error("lease expiry pass failed (%s)", type(exc).__name__)
-            await asyncio.sleep(self._check_interval)
 
     def _note_due(self, entry: LeaseEntry) -> None:
         if entry.due_time is not None:
