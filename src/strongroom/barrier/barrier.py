@@ -126,6 +126,10 @@ class Barrier:
         self._check_unsealed()
         return await self._physical.list(prefix, after, limit)
 
+    @property
+    def transactional(self) -> bool:
+        return isinstance(self._physical, TransactionalBackend)
+
     async def transaction(self, ops: Sequence[TxnOp]) -> None:
         """Apply puts and deletes atomically; needs a transactional physical backend."""
         if not isinstance(self._physical, TransactionalBackend):

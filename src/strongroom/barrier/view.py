@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from strongroom.barrier.barrier import Barrier
+from strongroom.physical import Delete, Put, TxnOp
 
 
 class BarrierView:
@@ -25,6 +28,19 @@ class BarrierView:
         self, prefix: str = "", after: str | None = None, limit: int | None = None
     ) -> list[str]:
         return await self._barrier.list(self.prefix + prefix, after, limit)
+
+    async def write_many(self, puts: Mapping[str, bytes], deletes: Sequence[str] = ()) -> None:
+        """Atomic on a transactional physical backend; in order (puts, then deletes) otherwise."""
+        ops: list[TxnOp] = [Put(self.prefix + k, v) for k, v in puts.items()]
+        ops += [Delete(self.prefix + k) for k in deletes]
+        if self._barrier.transactional:
+            await self._barrier.transaction(ops)
+            return
+        for op in ops:
+            if isinstance(op, Put):
+                await self._barrier.put(op.key, op.value)
+            else:
+                await self._barrier.delete(op.key)
 
     def sub_view(self, prefix: str) -> BarrierView:
         return BarrierView(self._barrier, self.prefix + prefix)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
 
 
 class Storage(Protocol):
@@ -15,6 +16,28 @@ class Storage(Protocol):
     async def list(
         self, prefix: str, after: str | None = None, limit: int | None = None
     ) -> list[str]: ...
+
+
+@runtime_checkable
+class AtomicStorage(Storage, Protocol):
+    async def write_many(self, puts: Mapping[str, bytes], deletes: Sequence[str] = ()) -> None:
+        """Apply every put and delete together, or none of them."""
+        ...
+
+
+async def write_many(
+    storage: Storage, puts: Mapping[str, bytes], deletes: Sequence[str] = ()
+) -> None:
+    """All at once where the storage can do it; otherwise puts in order, then deletes (a crash
+    between them leaves the earlier writes, so callers write the record that makes a change
+    visible last)."""
+    if isinstance(storage, AtomicStorage):
+        await storage.write_many(puts, deletes)
+        return
+    for key, value in puts.items():
+        await storage.put(key, value)
+    for key in deletes:
+        await storage.delete(key)
 
 
 async def delete_tree(storage: Storage, prefix: str = "") -> None:

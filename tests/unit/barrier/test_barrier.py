@@ -8,6 +8,7 @@ from strongroom.barrier import KEYRING_PATH, Barrier, BarrierView
 from strongroom.crypto.envelope import new_key
 from strongroom.crypto.keyring import RotationConfig
 from strongroom.errors import IntegrityError, Sealed, StorageError
+from strongroom.logical.storage import AtomicStorage, write_many
 from strongroom.physical import Delete, Put
 from strongroom.physical.file import FileBackend
 from strongroom.physical.inmem import InmemBackend
@@ -177,3 +178,19 @@ async def test_reload_picks_up_a_rotation_by_another_node(physical: InmemBackend
         await second.get("x")
     await second.reload()
     assert await second.get("x") == b"new term"
+
+
+@pytest.mark.parametrize("transactional", [True, False])
+async def test_views_write_many(tmp_path: object, transactional: bool) -> None:
+    physical = InmemBackend() if transactional else FileBackend(str(tmp_path))
+    barrier = Barrier(physical)
+    root = new_key()
+    await barrier.initialize(root, 0.0)
+    await barrier.unseal(root)
+    view = BarrierView(barrier, "logical/m/")
+    await view.put("old", b"x")
+    await write_many(view, {"a": b"1", "b/c": b"2"}, ["old"])
+    assert await view.get("a") == b"1"
+    assert await view.get("b/c") == b"2"
+    assert await view.get("old") is None
+    assert isinstance(view, AtomicStorage)
