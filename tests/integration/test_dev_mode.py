@@ -54,3 +54,30 @@ def test_server_needs_a_config_or_dev() -> None:
     )
     assert result.returncode == 1
     assert "-config" in result.stderr
+
+
+def test_dev_server_mounts_kv_version_2_at_secret(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "strongroom.cli.main",
+            "server",
+            "-dev",
+            "-dev-root-token-id=dev-root",
+            f"-dev-listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(RunningServer(f"http://127.0.0.1:{port}", None, process, "-dev"), 15)
+        client = hvac.Client(url=f"http://127.0.0.1:{port}", token="dev-root")
+        mounts = client.sys.list_mounted_secrets_engines()["data"]
+        assert mounts["secret/"]["options"] == {"version": "2"}
+        client.secrets.kv.v2.create_or_update_secret("app", secret={"password": "s3cret"})
+        read = client.secrets.kv.v2.read_secret_version("app", raise_on_deleted_version=True)
+        assert read["data"]["data"] == {"password": "s3cret"}
+    finally:
+        assert stop(process) == 0

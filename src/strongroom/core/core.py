@@ -16,7 +16,7 @@ from typing import Any
 from strongroom.barrier import Barrier, BarrierView
 from strongroom.clock import Clock, SystemClock
 from strongroom.core.adapters import EngineRevoker, TokenLifecycle
-from strongroom.core.engines import SECRET_ENGINES, EngineFactory
+from strongroom.core.engines import OPTION_CHANGES, SECRET_ENGINES, EngineFactory
 from strongroom.core.mounts import MountTable, normalize_mount_path
 from strongroom.core.pipeline import Pipeline
 from strongroom.core.quorum import QuorumOperations
@@ -255,6 +255,15 @@ class Core:
         max_ttl = mount.config.max_lease_ttl or self.config.max_lease_ttl
         default = mount.config.default_lease_ttl or self.config.default_lease_ttl
         return min(default, max_ttl), max_ttl
+
+    async def change_options(self, entry: MountEntry, options: dict[str, str] | None) -> bool:
+        """Let the engine react to new mount options (a KV upgrade moves data); True when the
+        mount needs a new backend."""
+        change = OPTION_CHANGES.get(entry.type)
+        if change is None or options == entry.options:
+            return False
+        storage = self.mounts.storage_for(entry)
+        return await change(entry.options or {}, options or {}, storage, self.clock)
 
     def sync_token_config(self) -> None:
         """Token TTL defaults follow the auth/token/ mount's tuning (else the system's)."""

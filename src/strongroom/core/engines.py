@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from strongroom.clock import Clock, SystemClock
 from strongroom.engines.kv.v1 import build_kv_v1_backend
+from strongroom.engines.kv.v2 import build_kv_v2_backend, upgrade_v1_to_v2
 from strongroom.errors import InvalidParameter
 from strongroom.logical import Backend, Storage
 from strongroom.routing import MountEntry
@@ -16,7 +18,29 @@ def kv_engine(entry: MountEntry, storage: Storage) -> Backend:
     version = (entry.options or {}).get("version", "1")
     if version in ("", "1"):
         return build_kv_v1_backend(storage)
-    raise InvalidParameter(f"KV version {version} is not available yet")
+    if version == "2":
+        return build_kv_v2_backend(storage, SystemClock())
+    raise InvalidParameter("unsupported KV version: expected 1 or 2")
 
 
 SECRET_ENGINES: dict[str, EngineFactory] = {"kv": kv_engine}
+
+
+OptionChange = Callable[[dict[str, str], dict[str, str], Storage, Clock], Awaitable[bool]]
+
+
+async def kv_version_change(
+    old: dict[str, str], new: dict[str, str], storage: Storage, clock: Clock
+) -> bool:
+    """Tuning `options.version` from 1 to 2 upgrades the data in place; no way back."""
+    before, after = old.get("version", "1") or "1", new.get("version", "1") or "1"
+    if before == after:
+        return False
+    if (before, after) != ("1", "2"):
+        raise InvalidParameter("a KV mount can only be upgraded from version 1 to version 2")
+    await upgrade_v1_to_v2(storage, clock)
+    return True
+
+
+# Engines that react when a tune changes their options; True means "rebuild the backend".
+OPTION_CHANGES: dict[str, OptionChange] = {"kv": kv_version_change}

@@ -139,11 +139,16 @@ class MountTable:
         await delete_tree(self.storage_for(entry))
         return entry
 
-    async def replace(self, entry: MountEntry) -> None:
-        """Store a changed record (tune) and let the router see it."""
+    async def replace(self, entry: MountEntry, *, rebuild: bool = False) -> None:
+        """Store a changed record (tune) and let the router see it; `rebuild` also builds a new
+        backend for it (its options changed what the engine is, e.g. a KV version)."""
         self._entries[entry.table][entry.path] = entry
         await self._save(entry.table)
-        self._router.replace_entry(entry)
+        if rebuild:
+            self._router.unmount(entry.route)
+            self._router.mount(entry, self._backend_for(entry))
+        else:
+            self._router.replace_entry(entry)
 
     async def move(self, entry: MountEntry, table: str, new_path: str) -> MountEntry:
         """Move a mount to a new path; its data stays under the same UUID prefix."""

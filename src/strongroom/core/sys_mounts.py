@@ -152,9 +152,12 @@ def mount_paths(core: Core) -> list[PathSpec]:
             changes: dict[str, Any] = {"config": tuned_config(entry.config, data, entry.table)}
             if data.has("description"):
                 changes["description"] = data.get("description")
+            rebuild = False
             if data.has("options"):
-                changes["options"] = tuned_options(entry, _string_options(data.get("options")))
-            await mounts.replace(entry.with_changes(**changes))
+                options = merged_options(entry, _string_options(data.get("options")))
+                rebuild = await core.change_options(entry, options)
+                changes["options"] = options
+            await mounts.replace(entry.with_changes(**changes), rebuild=rebuild)
             core.sync_token_config()
 
         return write_tune
@@ -239,15 +242,11 @@ def tune_view(core: Core, entry: MountEntry) -> dict[str, Any]:
     }
 
 
-def tuned_options(entry: MountEntry, options: dict[str, str] | None) -> dict[str, str] | None:
-    """Options merge into the mount's; changing the KV version arrives with the KV engine."""
+def merged_options(entry: MountEntry, options: dict[str, str] | None) -> dict[str, str] | None:
+    """Tuned options merge into the mount's own."""
     if not options:
         return entry.options
-    current = entry.options or {}
-    merged = {**current, **options}
-    if merged.get("version", "1") != current.get("version", "1"):
-        raise InvalidParameter("changing a mount's version by tuning is not supported yet")
-    return merged
+    return {**(entry.options or {}), **options}
 
 
 def _mount_path(data: FieldData) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from strongroom.core import Core
+from strongroom.routing import SECRET_TABLE, MountEntry
 from strongroom.server.config_schema import ListenerConfig, ServerConfig, StorageConfig
 
 
@@ -29,6 +30,16 @@ def dev_setup(
         result = await core.initialize(1, 1)
         await core.submit_unseal_share(result.shares[0])
         token = result.root_token
+        # As in Vault's dev mode: KV version 2 at secret/.
+        await core.mounts.enable(
+            MountEntry.new(
+                SECRET_TABLE,
+                "secret/",
+                "kv",
+                description="key/value secret storage",
+                options={"version": "2"},
+            )
+        )
         if root_token_id:
             await core.tokens.revoke(token)
             token = await core.tokens.create_root(root_token_id)

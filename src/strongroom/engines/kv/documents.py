@@ -17,7 +17,12 @@ from strongroom.logical import Operation, Request, Response, Storage
 from strongroom.logical.values import parse_duration
 
 KeyPrefix = Callable[[Request], str]
-PATH_FIELDS = {"path": Field(FieldType.STRING, "the location of the secret")}
+PATH_FIELDS = {
+    "path": Field(FieldType.STRING, "the location of the secret"),
+    # Listing only ([Bao] pagination): start after this name, return at most `limit` names.
+    "after": Field(FieldType.STRING, "list the keys after this one (exclusive)"),
+    "limit": Field(FieldType.INT, "at most this many keys (0: all)"),
+}
 
 
 def document_paths(
@@ -55,7 +60,12 @@ def document_paths(
         await storage.delete(key(request, data))
 
     async def list_keys(request: Request, data: FieldData) -> Response:
-        keys = await storage.list(key_prefix(request) + (data.get("path") or ""))
+        limit = data.get("limit")
+        keys = await storage.list(
+            key_prefix(request) + (data.get("path") or ""),
+            after=data.get("after") or None,
+            limit=limit if limit and limit > 0 else None,
+        )
         if not keys:
             raise NotFound()
         return Response({"keys": keys})
