@@ -11,6 +11,7 @@ import pytest
 
 from strongroom.errors import ConfigError, StorageError
 from strongroom.physical.base import Backend, Put, list_children
+from strongroom.physical.cache import cached
 from strongroom.physical.file import FileBackend, decode_segment, encode_segment
 from strongroom.physical.inmem import InmemBackend
 from strongroom.physical.registry import create_backend
@@ -141,3 +142,31 @@ async def test_registry_builds_each_backend(tmp_path: Path) -> None:
 def test_registry_config_errors(kind: str, options: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         create_backend(kind, options)
+
+
+class TestCachedSqlite(BackendConformance):
+    """The read cache in front of a durable backend keeps every promise of the backend."""
+
+    persistent = True
+
+    async def make_backend(self, directory: Path) -> Backend:
+        return cached(SqliteBackend(str(directory / "strongroom.db")), size=64)
+
+
+class TestCachedFile(BackendConformance):
+    persistent = True
+
+    async def make_backend(self, directory: Path) -> Backend:
+        return cached(FileBackend(str(directory / "files")), size=64)
+
+
+async def test_a_read_racing_a_write_never_caches_the_old_value(tmp_path: Path) -> None:
+    store = cached(SqliteBackend(str(tmp_path / "db")))
+    await store.put("k", b"old")
+    store.invalidate()
+    read = asyncio.create_task(store.get("k"))
+    await asyncio.sleep(0)  # the read is now waiting on the storage thread
+    await store.put("k", b"new")
+    await read
+    assert await store.get("k") == b"new"
+    await store.close()
