@@ -20,7 +20,8 @@ class CachedBackend:
     def __init__(self, backend: Backend, size: int = DEFAULT_CACHE_SIZE) -> None:
         self._backend = backend
         self._size = size
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        # A key mapped to None is known to be absent (new secrets are probed before written).
+        self._entries: OrderedDict[str, bytes | None] = OrderedDict()
         # Bumped by every write: a read that started before a write does not fill the cache.
         self._generation = 0
 
@@ -37,13 +38,12 @@ class CachedBackend:
             self._entries.pop(key, None)
 
     async def get(self, key: str) -> bytes | None:
-        cached = self._entries.get(key)
-        if cached is not None:
+        if key in self._entries:
             self._entries.move_to_end(key)
-            return cached
+            return self._entries[key]
         generation = self._generation
         value = await self._backend.get(key)
-        if value is not None and generation == self._generation:
+        if generation == self._generation:
             self._remember(key, value)
         return value
 
@@ -56,7 +56,10 @@ class CachedBackend:
 
     async def delete(self, key: str) -> None:
         self.invalidate(key)
+        generation = self._generation
         await self._backend.delete(key)
+        if generation == self._generation:
+            self._remember(key, None)
 
     async def list(
         self, prefix: str, after: str | None = None, limit: int | None = None
@@ -67,7 +70,7 @@ class CachedBackend:
         self._entries.clear()
         await self._backend.close()
 
-    def _remember(self, key: str, value: bytes) -> None:
+    def _remember(self, key: str, value: bytes | None) -> None:
         self._entries[key] = value
         self._entries.move_to_end(key)
         if len(self._entries) > self._size:
@@ -88,8 +91,7 @@ class CachedTransactionalBackend(CachedBackend):
         await self._transactional.transaction(ops)
         if generation == self._generation:
             for op in ops:
-                if isinstance(op, Put):
-                    self._remember(op.key, bytes(op.value))
+                self._remember(op.key, bytes(op.value) if isinstance(op, Put) else None)
 
 
 def cached(backend: Backend, size: int = DEFAULT_CACHE_SIZE) -> CachedBackend:
