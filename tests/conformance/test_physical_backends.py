@@ -170,3 +170,41 @@ async def test_a_read_racing_a_write_never_caches_the_old_value(tmp_path: Path) 
     await read
     assert await store.get("k") == b"new"
     await store.close()
+
+
+class GatedBackend(InmemBackend):
+    """In-memory storage whose reads and writes wait at gates the test opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read_gate = asyncio.Event()
+        self.write_gate = asyncio.Event()
+        self.read_gate.set()
+        self.write_gate.set()
+
+    async def get(self, key: str) -> bytes | None:
+        value = await super().get(key)
+        await self.read_gate.wait()  # the value was read; the caller hears of it later
+        return value
+
+    async def put(self, key: str, value: bytes) -> None:
+        await self.write_gate.wait()
+        await super().put(key, value)
+
+
+async def test_a_read_overlapping_a_write_does_not_cache_what_it_read() -> None:
+    inner = GatedBackend()
+    store = cached(inner)
+    await store.put("k", b"old")
+    store.invalidate()
+    inner.write_gate.clear()
+    writer = asyncio.create_task(store.put("k", b"new"))  # started, not yet applied
+    await asyncio.sleep(0)
+    inner.read_gate.clear()
+    reader = asyncio.create_task(store.get("k"))  # reads "old" and waits
+    await asyncio.sleep(0)
+    inner.write_gate.set()
+    await writer
+    inner.read_gate.set()
+    assert await reader == b"old"
+    assert await store.get("k") == b"new"

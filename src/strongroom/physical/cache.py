@@ -1,8 +1,12 @@
 """A read cache in front of any backend (Vault's physical cache).
 
 Values are cached as stored (barrier ciphertext), so the cache holds nothing the backend does
-not. Every write goes through this node's cache; with several nodes, each invalidates from the
-change feed. A read that raced a write never stores its (possibly older) result.
+not; absent keys are remembered too. Every write goes through this node's cache; with several
+nodes, each invalidates from the change feed.
+
+Races: a generation counter is bumped when a write starts and again when it ends. A read stores
+its result only if no write started or ended while it was in flight, so a read that fetched a
+value just before a write landed can never put that older value back into the cache.
 """
 
 from __future__ import annotations
@@ -22,12 +26,7 @@ class CachedBackend:
         self._size = size
         # A key mapped to None is known to be absent (new secrets are probed before written).
         self._entries: OrderedDict[str, bytes | None] = OrderedDict()
-        # Bumped by every write: a read that started before a write does not fill the cache.
         self._generation = 0
-
-    @property
-    def inner(self) -> Backend:
-        return self._backend
 
     def invalidate(self, key: str | None = None) -> None:
         """Forget one key (or everything): another node changed it."""
@@ -48,17 +47,21 @@ class CachedBackend:
         return value
 
     async def put(self, key: str, value: bytes) -> None:
-        self.invalidate(key)
-        generation = self._generation
-        await self._backend.put(key, value)
-        if generation == self._generation:  # no other write finished or started meanwhile
+        started = self._begin_write([key])
+        try:
+            await self._backend.put(key, value)
+        finally:
+            alone = self._end_write([key], started)
+        if alone:
             self._remember(key, bytes(value))
 
     async def delete(self, key: str) -> None:
-        self.invalidate(key)
-        generation = self._generation
-        await self._backend.delete(key)
-        if generation == self._generation:
+        started = self._begin_write([key])
+        try:
+            await self._backend.delete(key)
+        finally:
+            alone = self._end_write([key], started)
+        if alone:
             self._remember(key, None)
 
     async def list(
@@ -69,6 +72,19 @@ class CachedBackend:
     async def close(self) -> None:
         self._entries.clear()
         await self._backend.close()
+
+    def _begin_write(self, keys: Sequence[str]) -> int:
+        for key in keys:
+            self.invalidate(key)
+        return self._generation
+
+    def _end_write(self, keys: Sequence[str], started: int) -> bool:
+        """Forget `keys` again (so overlapping reads store nothing); True when no other write
+        started or ended while this one was in flight."""
+        alone = self._generation == started
+        for key in keys:
+            self.invalidate(key)
+        return alone
 
     def _remember(self, key: str, value: bytes | None) -> None:
         self._entries[key] = value
@@ -85,11 +101,13 @@ class CachedTransactionalBackend(CachedBackend):
         self._transactional = backend
 
     async def transaction(self, ops: Sequence[TxnOp]) -> None:
-        for op in ops:
-            self.invalidate(op.key)
-        generation = self._generation
-        await self._transactional.transaction(ops)
-        if generation == self._generation:
+        keys = [op.key for op in ops]
+        started = self._begin_write(keys)
+        try:
+            await self._transactional.transaction(ops)
+        finally:
+            alone = self._end_write(keys, started)
+        if alone:
             for op in ops:
                 self._remember(op.key, bytes(op.value) if isinstance(op, Put) else None)
 
