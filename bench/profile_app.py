@@ -1,32 +1,46 @@
 """Strongroom's own per-request cost, without the server: the ASGI app called in a loop.
 
-Calls `VaultApp` (on an unsealed in-memory core) and the bare app of `bare_app.py` with a
-scope shaped like granian's, for the scenarios of `run.py` (the same requests, the root token
-from `sys/init` where they are authenticated), and prints microseconds per request;
-`--profile` adds the top functions by own time (cProfile) for each Strongroom scenario.
+Calls `VaultApp` and the bare app of `bare_app.py` with a scope shaped like granian's, for the
+scenarios of `run.py` (the same requests, the root token from `sys/init` where they are
+authenticated, the same set-up calls), and prints microseconds per request; `--profile` adds
+the top functions by own time (cProfile) for each Strongroom scenario.
+
+The core is the one `run.py` measures the scenario on: an unsealed in-memory core for
+`strongroom`, an unsealed core on a real SQLite database (a temporary directory, WAL,
+synchronous=FULL) for `strongroom-sqlite` (kv-read, kv-write). The SQLite scenarios run
+`--concurrency` requests at a time (default 32, like wrk's connections), since the SQLite
+backend commits concurrent writes together (group commit); for them the line shows the wall
+time and the CPU time (every thread: the event loop and SQLite's) per request.
 
     python bench/profile_app.py [--requests 200000] [--scenarios lookup-self] [--profile]
+    python bench/profile_app.py --scenarios kv-read,kv-write --profile
 
-Scenarios that write (`token-create`) run a tenth of `--requests`: each request stores a token.
+Scenarios that write (`token-create`, `kv-write`) run a tenth of `--requests`. cProfile sees
+only the event loop's thread: the time SQLite spends in its own thread shows up as waiting.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
+import itertools
 import pstats
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import uvloop
 
 # bench/ is on sys.path when this file is run
 from bare_app import app as bare_app
-from run import SCENARIO_NAMES, SCENARIOS, Scenario
+from run import COUNTER, SCENARIO_NAMES, SCENARIOS, Call, Scenario
 
 from strongroom.http import VaultApp
+from strongroom.physical.sqlite import SqliteBackend
 from strongroom.testing.core import unsealed_core
 
 Message = MutableMapping[str, Any]
@@ -34,10 +48,11 @@ ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
 WRITE_SHARE = 10  # a writing scenario runs requests // WRITE_SHARE
 
 
-def scope(scenario: Scenario, token: str) -> dict[str, Any]:
+def scope(scenario: Scenario | Call, token: str, path: str | None = None) -> dict[str, Any]:
     """What granian's ASGI interface passes for the scenario's request from wrk."""
+    path = path or scenario.path
     headers = [(b"host", b"127.0.0.1:8200")]
-    if scenario.authenticated:
+    if not isinstance(scenario, Scenario) or scenario.authenticated:
         headers.append((b"x-vault-token", token.encode()))
     if scenario.body:
         headers.append((b"content-type", b"application/json"))
@@ -51,8 +66,8 @@ def scope(scenario: Scenario, token: str) -> dict[str, Any]:
         "scheme": "https",
         "method": scenario.method,
         "root_path": "",
-        "path": scenario.path,
-        "raw_path": scenario.path.encode(),
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": headers,
         "state": {},
@@ -72,50 +87,124 @@ async def send(message: Message) -> None:
     return None
 
 
-async def check(app: ASGIApp, scenario: Scenario, token: str) -> None:
-    """One request, which must answer 200, as run.py checks before measuring."""
-    statuses = []
+async def call(app: ASGIApp, request: dict[str, Any], body: str) -> tuple[int, bytes]:
+    """One request through the app: its status and body."""
+    statuses, chunks = [], []
 
     async def record(message: Message) -> None:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
+        else:
+            chunks.append(message.get("body", b""))
 
-    await app(scope(scenario, token), receiver(scenario.body.encode()), record)
-    if statuses != [200]:
-        raise SystemExit(f"{scenario.name}: HTTP {statuses}")
-
-
-async def per_request_us(app: ASGIApp, scenario: Scenario, token: str, requests: int) -> float:
-    request, receive = scope(scenario, token), receiver(scenario.body.encode())
-    started = time.perf_counter()
-    for _ in range(requests):
-        await app(dict(request), receive, send)  # a fresh scope each time, as granian gives
-    return (time.perf_counter() - started) / requests * 1e6
+    await app(request, receiver(body.encode()), record)
+    return (statuses[0] if len(statuses) == 1 else 0), b"".join(chunks)
 
 
-async def main_async(requests: int, names: tuple[str, ...], profile: bool) -> None:
-    unsealed = await unsealed_core()
-    vault_app, token = VaultApp(unsealed.core), unsealed.root_token
+async def check(app: ASGIApp, scenario: Scenario, token: str) -> None:
+    """One request, which must answer 200, as run.py checks before measuring."""
+    status, body = await call(
+        app, scope(scenario, token, scenario.concrete_path("check")), scenario.body
+    )
+    if status != 200:
+        raise SystemExit(f"{scenario.name}: HTTP {status} {body[:200]!r}")
+
+
+async def set_up(app: ASGIApp, scenarios: list[Scenario], token: str) -> None:
+    """The set-up calls of run.py, each once, each answering 2xx."""
+    for setup in dict.fromkeys(c for s in scenarios for c in s.setup):
+        status, body = await call(app, scope(setup, token), setup.body)
+        if not 200 <= status < 300:
+            raise SystemExit(f"set-up {setup.method} {setup.path}: HTTP {status} {body[:200]!r}")
+
+
+_runs = itertools.count(1)
+
+
+async def per_request_us(
+    app: ASGIApp, scenario: Scenario, token: str, requests: int, concurrency: int = 1
+) -> tuple[float, float]:
+    """Wall and CPU (all threads) microseconds per request, `concurrency` requests at a time."""
+    receive = receiver(scenario.body.encode())
+    if COUNTER in scenario.path:  # a path of its own per request, as request.lua does
+        run = next(_runs)
+        paths: Any = (scenario.concrete_path(f"{run}-{i}") for i in range(requests))
+        requests_ = (scope(scenario, token, path) for path in paths)
+    else:
+        request = scope(scenario, token)
+        requests_ = (dict(request) for _ in range(requests))  # a fresh scope each, as granian
+
+    async def worker() -> None:
+        for request in requests_:
+            await app(request, receive, send)
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    if concurrency == 1:
+        await worker()
+    else:
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall / requests * 1e6, cpu / requests * 1e6
+
+
+@contextlib.asynccontextmanager
+async def apps(scenarios: list[Scenario]) -> AsyncIterator[dict[str, tuple[ASGIApp, str]]]:
+    """The app and root token for each Strongroom target the scenarios need; the SQLite one on a
+    database in a temporary directory (removed afterwards)."""
+    found: dict[str, tuple[ASGIApp, str]] = {}
+    with tempfile.TemporaryDirectory(prefix="strongroom-profile-") as tmp:
+        backend = None
+        for target in dict.fromkeys(s.ours for s in scenarios):
+            physical = None
+            if target == "strongroom-sqlite":
+                physical = backend = SqliteBackend(str(Path(tmp) / "strongroom.db"))
+            unsealed = await unsealed_core(physical)
+            app = VaultApp(unsealed.core)
+            ours = [s for s in scenarios if s.ours == target]
+            await set_up(app, ours, unsealed.root_token)
+            found[target] = app, unsealed.root_token
+        try:
+            yield found
+        finally:
+            if backend is not None:
+                await backend.close()
+
+
+def concurrency_of(scenario: Scenario, concurrency: int) -> int:
+    return concurrency if scenario.ours == "strongroom-sqlite" else 1
+
+
+async def main_async(
+    requests: int, names: tuple[str, ...], profile: bool, concurrency: int
+) -> None:
     scenarios = [s for s in SCENARIOS if s.name in names]
-    for scenario in scenarios:
-        count = requests if scenario.method == "GET" else requests // WRITE_SHARE
-        await check(vault_app, scenario, token)
-        await per_request_us(vault_app, scenario, token, count // 10)  # warm caches
-        ours = await per_request_us(vault_app, scenario, token, count)
-        bare = await per_request_us(bare_app, scenario, token, count)
-        print(
-            f"{scenario.name:<13} {scenario.request:<26} strongroom {ours:7.2f} us"
-            f"   bare {bare:6.2f} us   +{ours - bare:.2f} us"
-        )
-    if profile:
+    async with apps(scenarios) as by_target:
         for scenario in scenarios:
+            vault_app, token = by_target[scenario.ours]
             count = requests if scenario.method == "GET" else requests // WRITE_SHARE
-            profiler = cProfile.Profile()
-            profiler.enable()
-            await per_request_us(vault_app, scenario, token, count)
-            profiler.disable()
-            print(f"\n--- {scenario.name} ({scenario.request}): top functions by own time ---")
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+            parallel = concurrency_of(scenario, concurrency)
+            await check(vault_app, scenario, token)
+            await per_request_us(vault_app, scenario, token, count // 10, parallel)  # warm up
+            ours, ours_cpu = await per_request_us(vault_app, scenario, token, count, parallel)
+            bare, _ = await per_request_us(bare_app, scenario, token, count, parallel)
+            line = (
+                f"{scenario.name:<13} {scenario.request:<26} {scenario.ours:<17} {ours:7.2f} us"
+                f"   bare {bare:6.2f} us   +{ours - bare:.2f} us"
+            )
+            if parallel > 1:
+                line += f"   (cpu {ours_cpu:.2f} us/request, {parallel} at a time)"
+            print(line)
+        if profile:
+            for scenario in scenarios:
+                vault_app, token = by_target[scenario.ours]
+                count = requests if scenario.method == "GET" else requests // WRITE_SHARE
+                parallel = concurrency_of(scenario, concurrency)
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await per_request_us(vault_app, scenario, token, count, parallel)
+                profiler.disable()
+                print(f"\n--- {scenario.name} ({scenario.request}): top functions by own time ---")
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -127,12 +216,20 @@ def main() -> None:
         help=f"comma-separated subset of {','.join(SCENARIO_NAMES)}",
     )
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=32,
+        help="requests at a time for the SQLite scenarios (kv-read, kv-write)",
+    )
     args = parser.parse_args()
     names = tuple(args.scenarios.split(","))
     if not set(names) <= set(SCENARIO_NAMES) or args.requests < WRITE_SHARE * 10:
         parser.error(f"--scenarios takes names from {','.join(SCENARIO_NAMES)}; --requests >= 100")
+    if args.concurrency < 1:
+        parser.error("--concurrency must be positive")
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main_async(args.requests, names, args.profile))
+        runner.run(main_async(args.requests, names, args.profile, args.concurrency))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 """Requests per second of a few hot API calls: Strongroom, a bare ASGI app, OpenBao.
 
 The scenarios (`SCENARIOS`) are data: a request (method, path, JSON body, root token or not),
-the targets it runs on, and the ratios it is judged by:
+the targets it runs on, the set-up it needs, and the goals it is judged by:
 
     health, seal-status  GET sys/health, sys/seal-status   / bare >= 0.8, / OpenBao >= 1.0
     lookup-self          GET auth/token/lookup-self         / OpenBao >= 1.5 (/ bare: figure only)
     token-create         POST auth/token/create             / OpenBao >= 1.0 (informational)
+    kv-read              GET kv/data/app (SQLite storage)   / bare >= 0.40, / OpenBao >= 2.0
+    kv-write             POST kv/data/app-<n> (SQLite)      >= 2,000 req/s, / OpenBao >= 1.0
+
+Strongroom runs twice: `strongroom` on in-memory storage (the status and token scenarios, next to
+OpenBao's in-memory dev server) and `strongroom-sqlite` on durable SQLite storage (the KV ones).
 
 Every server runs pinned to one core (`taskset -c 0`), the load generator (`wrk`, HTTPS with
 keep-alive, the request built by `request.lua`) to the other. The targets are measured in
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import platform
@@ -49,7 +55,7 @@ import trustme
 
 BENCH_DIR = Path(__file__).resolve().parent
 REQUEST_SCRIPT = BENCH_DIR / "request.lua"
-TARGETS = ("strongroom", "bare", "openbao")
+TARGETS = ("strongroom", "strongroom-sqlite", "bare", "openbao")
 START_TIMEOUT = 30.0
 SATURATED = 0.9  # a server using less of its core than this was not the bottleneck
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -57,29 +63,54 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 @dataclass(frozen=True, slots=True)
 class Goal:
-    """Strongroom's req/s over `versus`'s must reach `minimum`; None: the ratio is shown only."""
+    """Strongroom's req/s over `versus`'s must reach `minimum`; None: the ratio is shown only.
 
-    versus: str
+    With `versus` None the goal is absolute: Strongroom's own req/s must reach `minimum`."""
+
+    versus: str | None
     minimum: float | None
     binding: bool = True  # False: the verdict is shown but `--check` ignores it
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A request sent once to a server before measuring (a mount, a secret to read)."""
+
+    method: str
+    path: str
+    body: str = ""
+
+
+COUNTER = "{n}"  # in a scenario's path: a number wrk counts up per request (request.lua)
 
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
     method: str
-    path: str
+    path: str  # may hold COUNTER once: each request then goes to a path of its own
     targets: tuple[str, ...]
     goals: tuple[Goal, ...]
     body: str = ""  # JSON, sent with Content-Type: application/json
     authenticated: bool = False  # sends X-Vault-Token: <the target's root token>
+    ours: str = "strongroom"  # the Strongroom target the goals judge
+    setup: tuple[Call, ...] = ()  # sent with the root token to each real server, once per run
+    expect: tuple[str, ...] = ()  # a JSON path the checked answer must hold (data, version)
 
     @property
     def request(self) -> str:
         return f"{self.method} {self.path.removeprefix('/v1/')}"
 
+    def concrete_path(self, n: str = "0") -> str:
+        """The path with the counter, if any, replaced by `n`."""
+        return self.path.replace(COUNTER, n)
+
 
 STATUS_GOALS = (Goal("bare", 0.8), Goal("openbao", 1.0))
+KV_SETUP = (
+    Call("POST", "/v1/sys/mounts/kv", '{"type":"kv","options":{"version":"2"}}'),
+    Call("POST", "/v1/kv/data/app", '{"data":{"password":"correct-horse-battery-staple"}}'),
+)
 SCENARIOS = (
     Scenario("health", "GET", "/v1/sys/health", TARGETS, STATUS_GOALS),
     Scenario("seal-status", "GET", "/v1/sys/seal-status", TARGETS, STATUS_GOALS),
@@ -102,6 +133,33 @@ SCENARIOS = (
         (Goal("openbao", 1.0, binding=False),),
         body='{"policies":["default"],"ttl":"1h"}',
         authenticated=True,
+    ),
+    # KV version 2 at kv/ on both servers (OpenBao -dev's own secret/ left alone, for symmetry);
+    # Strongroom on durable SQLite storage, OpenBao in memory (see README.md).
+    Scenario(
+        "kv-read",
+        "GET",
+        "/v1/kv/data/app",
+        ("strongroom-sqlite", "bare", "openbao"),
+        (Goal("bare", 0.40), Goal("openbao", 2.0)),
+        authenticated=True,
+        ours="strongroom-sqlite",
+        setup=KV_SETUP,
+        expect=("data", "data", "password"),
+    ),
+    # Every request writes a new secret (app-<run>-<n>, one <run> per wrk invocation): one new
+    # version and its metadata, committed (fsynced) before the answer.
+    Scenario(
+        "kv-write",
+        "POST",
+        "/v1/kv/data/app-" + COUNTER,
+        ("strongroom-sqlite", "openbao"),
+        (Goal(None, 2000), Goal("openbao", 1.0)),
+        body='{"data":{"password":"correct-horse-battery-staple"}}',
+        authenticated=True,
+        ours="strongroom-sqlite",
+        setup=KV_SETUP,
+        expect=("data", "version"),
     ),
 )
 SCENARIO_NAMES = tuple(scenario.name for scenario in SCENARIOS)
@@ -330,9 +388,32 @@ def make_tls(directory: Path) -> TLSFiles:
 
 
 def start_strongroom(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int) -> Target:
+    """`strongroom server` on in-memory storage, like OpenBao's dev server."""
+    return _start_strongroom(stack, work, tls, cpu, "strongroom", {"inmem": {}})
+
+
+def start_strongroom_sqlite(
+    stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int
+) -> Target:
+    """`strongroom server` on SQLite storage (WAL, synchronous=FULL) in the run's temporary
+    directory: on a real disk, not a tmpfs, or fsync would be free (see README.md)."""
+    database = work / "strongroom-sqlite"
+    database.mkdir()
+    storage = {"sqlite": {"path": str(database)}}
+    return _start_strongroom(stack, work, tls, cpu, "strongroom-sqlite", storage)
+
+
+def _start_strongroom(
+    stack: contextlib.ExitStack,
+    work: Path,
+    tls: TLSFiles,
+    cpu: int,
+    name: str,
+    storage: dict[str, Any],
+) -> Target:
     port = free_port()
     config = {
-        "storage": {"inmem": {}},
+        "storage": storage,
         "listener": {
             "tcp": {
                 "address": f"127.0.0.1:{port}",
@@ -342,10 +423,10 @@ def start_strongroom(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu
         },
         "disable_mlock": True,
     }
-    config_file = work / "strongroom.json"
+    config_file = work / f"{name}.json"
     config_file.write_text(json.dumps(config))
     command = [sys.executable, "-m", "strongroom.cli.main", "server", f"-config={config_file}"]
-    target = _start(stack, "strongroom", command, port, tls.ca, work, cpu, token="")
+    target = _start(stack, name, command, port, tls.ca, work, cpu, token="")
     return replace(target, token=init_and_unseal(target))
 
 
@@ -413,7 +494,12 @@ def _start(
     return target
 
 
-STARTERS = {"strongroom": start_strongroom, "bare": start_bare, "openbao": start_openbao}
+STARTERS = {
+    "strongroom": start_strongroom,
+    "strongroom-sqlite": start_strongroom_sqlite,
+    "bare": start_bare,
+    "openbao": start_openbao,
+}
 
 
 def headers(scenario: Scenario, target: Target) -> dict[str, str]:
@@ -421,8 +507,38 @@ def headers(scenario: Scenario, target: Target) -> dict[str, str]:
     return {"X-Vault-Token": target.token} if scenario.authenticated else {}
 
 
+SETUP_TIMEOUT = 10.0  # OpenBao answers a new KV v2 mount with 400s until it has set it up
+
+
+def set_up(target: Target, scenarios: Sequence[Scenario]) -> None:
+    """Send each distinct set-up call of the target's scenarios once, with the root token; a
+    call must answer 2xx (retried for a while: a new mount may not be ready at once)."""
+    if target.name == "bare":  # it answers anything; there is nothing to set up
+        return
+    calls = dict.fromkeys(c for s in scenarios if target.name in s.targets for c in s.setup)
+    with client(target.ca) as http:
+        for call in calls:
+            deadline = time.monotonic() + SETUP_TIMEOUT
+            while True:
+                response = http.request(
+                    call.method,
+                    target.base_url + call.path,
+                    headers={"X-Vault-Token": target.token},
+                    content=call.body.encode() or None,
+                )
+                if response.is_success:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{target.name} set-up {call.method} {call.path}:"
+                        f" HTTP {response.status_code} {response.text[:200]}"
+                    )
+                time.sleep(0.2)
+
+
 def check_scenarios(target: Target, scenarios: Sequence[Scenario]) -> dict[str, int]:
-    """Every request answers 200 (verified TLS) before we measure it; returns each body's size."""
+    """Every request answers 200 (verified TLS), with the scenario's `expect` field in its JSON,
+    before we measure it; returns each body's size."""
     sizes = {}
     with client(target.ca) as http:
         for scenario in scenarios:
@@ -430,17 +546,32 @@ def check_scenarios(target: Target, scenarios: Sequence[Scenario]) -> dict[str, 
                 continue
             response = http.request(
                 scenario.method,
-                target.base_url + scenario.path,
+                target.base_url + scenario.concrete_path("check"),
                 headers=headers(scenario, target),
                 content=scenario.body.encode() or None,
             )
+            failure = f"{target.name} {scenario.request}: HTTP {response.status_code}"
             if response.status_code != 200:
+                raise RuntimeError(f"{failure} {response.text[:200]}")
+            if scenario.expect and target.name != "bare" and not _holds(response, scenario.expect):
                 raise RuntimeError(
-                    f"{target.name} {scenario.request}: HTTP {response.status_code}"
-                    f" {response.text[:200]}"
+                    f"{failure} without {'.'.join(scenario.expect)}: {response.text}"
                 )
             sizes[scenario.name] = len(response.content)
     return sizes
+
+
+def _holds(response: httpx.Response, path: tuple[str, ...]) -> bool:
+    """Whether the JSON answer has a non-null value at `path`."""
+    try:
+        node: Any = response.json()
+    except ValueError:
+        return False
+    for key in path:
+        if not isinstance(node, dict) or node.get(key) is None:
+            return False
+        node = node[key]
+    return True
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -473,13 +604,23 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+_invocations = itertools.count(1)
+
+
 def wrk(target: Target, scenario: Scenario, options: Options, duration: int) -> str:
     command = ["taskset", "-c", str(options.client_cpu), "wrk", f"-t{options.threads}"]
     command += [f"-c{options.connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     command += ["-s", str(REQUEST_SCRIPT)]
     for name, value in headers(scenario, target).items():
         command += ["-H", f"{name}: {value}"]
-    command += [target.base_url + scenario.path, "--", scenario.method, scenario.body]
+    arguments = [scenario.method, scenario.body]
+    if COUNTER in scenario.path:
+        # request.lua puts <thread>-<count> between the two halves of the path; a tag of its own
+        # for every wrk run makes every request of the run create a new path.
+        head, _, tail = scenario.path.partition(COUNTER)
+        arguments += [f"{head}{next(_invocations)}-", tail]
+    url = target.base_url + scenario.concrete_path()
+    command += [url, "--", *arguments]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
@@ -531,7 +672,7 @@ def run_rounds(
 
 def _progress(round_no: int, rounds: int, name: str, scenario: str, sample: Sample) -> None:
     print(
-        f"  round {round_no + 1}/{rounds}  {scenario:<13} {name:<10}"
+        f"  round {round_no + 1}/{rounds}  {scenario:<13} {name:<17}"
         f" {sample.requests_per_second:>9,.0f} req/s  server cpu {sample.server_cpu:.2f}"
         f"  wrk cpu {sample.client_cpu:.2f}"
         + (f"  ERRORS {sample.errors}" if sample.errors else ""),
@@ -551,22 +692,32 @@ def medians(samples: list[Sample]) -> dict[str, float]:
 
 
 def ratios(summary: Summary, scenarios: Sequence[Scenario]) -> list[dict[str, Any]]:
-    """Strongroom over each reference of a scenario's goals, from the medians of the rounds."""
+    """Strongroom over each reference of a scenario's goals, from the medians of the rounds; an
+    absolute goal (`versus` None) gives a row with Strongroom's own req/s as the `ratio`."""
     rows = []
     for scenario in scenarios:
         results = summary[scenario.name]
         for goal in scenario.goals:
-            if "strongroom" not in results or goal.versus not in results:
+            if scenario.ours not in results:
                 continue
-            ours, theirs = results["strongroom"], results[goal.versus]
-            ratio = ours["requests_per_second"] / theirs["requests_per_second"]
-            per_cpu = ours["requests_per_cpu_second"] / theirs["requests_per_cpu_second"]
+            ours = results[scenario.ours]
+            if goal.versus is None:
+                ratio, per_cpu = ours["requests_per_second"], None
+            elif goal.versus in results:
+                theirs = results[goal.versus]
+                ratio = ours["requests_per_second"] / theirs["requests_per_second"]
+                per_cpu = round(
+                    ours["requests_per_cpu_second"] / theirs["requests_per_cpu_second"], 3
+                )
+            else:
+                continue
             rows.append(
                 {
                     "scenario": scenario.name,
+                    "ours": scenario.ours,
                     "versus": goal.versus,
                     "ratio": round(ratio, 3),
-                    "per_cpu_ratio": round(per_cpu, 3),
+                    "per_cpu_ratio": per_cpu,
                     "goal": goal.minimum,
                     "binding": goal.binding and goal.minimum is not None,
                     "passed": None if goal.minimum is None else ratio >= goal.minimum,
@@ -576,12 +727,12 @@ def ratios(summary: Summary, scenarios: Sequence[Scenario]) -> list[dict[str, An
 
 
 def print_medians(summary: Summary) -> None:
-    print(f"\n{'scenario':<13} {'target':<11} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}", end="")
+    print(f"\n{'scenario':<13} {'target':<17} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}", end="")
     print(f" {'srv cpu':>7} {'wrk cpu':>7} {'req/cpu-s':>10}")
     for scenario, results in summary.items():
         for name, row in results.items():
             print(
-                f"{scenario:<13} {name:<11} {row['requests_per_second']:>9,.0f}"
+                f"{scenario:<13} {name:<17} {row['requests_per_second']:>9,.0f}"
                 f" {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f}"
                 f" {row['server_cpu']:>7.2f} {row['client_cpu']:>7.2f}"
                 f" {row['requests_per_cpu_second']:>10,.0f}"
@@ -601,13 +752,18 @@ def print_medians(summary: Summary) -> None:
 def print_ratios(ratio_rows: list[dict[str, Any]]) -> None:
     if not ratio_rows:
         return
-    print(f"\n{'scenario':<13} {'ratio':<22} {'req/s':>6} {'goal':>5}  {'verdict':<11}  per cpu-s")
+    print(f"\n{'scenario':<13} {'ratio':<29} {'req/s':>6} {'goal':>6}  {'verdict':<11}  per cpu-s")
     for row in ratio_rows:
-        label = f"strongroom / {row['versus']}"
-        goal = "-" if row["goal"] is None else f"{row['goal']:.2f}"
+        if row["versus"] is None:  # an absolute goal: req/s, not a ratio
+            label, value = f"{row['ours']} req/s", f"{row['ratio']:,.0f}"
+            goal = "-" if row["goal"] is None else f"{row['goal']:,.0f}"
+        else:
+            label, value = f"{row['ours']} / {row['versus']}", f"{row['ratio']:.2f}"
+            goal = "-" if row["goal"] is None else f"{row['goal']:.2f}"
+        per_cpu = "-" if row["per_cpu_ratio"] is None else f"{row['per_cpu_ratio']:.2f}"
         print(
-            f"{row['scenario']:<13} {label:<22} {row['ratio']:>6.2f} {goal:>5}"
-            f"  {_verdict(row):<11}  {row['per_cpu_ratio']:>9.2f}"
+            f"{row['scenario']:<13} {label:<29} {value:>6} {goal:>6}"
+            f"  {_verdict(row):<11}  {per_cpu:>9}"
         )
     if any(not row["binding"] for row in ratio_rows):
         print("(info): an informational figure or goal; --check ignores it")
@@ -675,6 +831,8 @@ def running_targets(options: Options, scenarios: Sequence[Scenario]) -> Iterator
 def benchmark(options: Options) -> dict[str, Any]:
     scenarios = chosen_scenarios(options)
     with running_targets(options, scenarios) as targets:
+        for target in targets:
+            set_up(target, scenarios)
         sizes = {target.name: check_scenarios(target, scenarios) for target in targets}
         names = {target.name for target in targets}
         bao_version = _first_line([bao_binary(), "version"]) if "openbao" in names else None

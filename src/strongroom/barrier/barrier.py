@@ -20,6 +20,8 @@ KEYRING_PATH = "core/keyring"
 class Barrier:
     def __init__(self, physical: Backend) -> None:
         self._physical = physical
+        # Decided once: isinstance on a runtime-checkable protocol is slow on the hot path.
+        self._transactions = physical if isinstance(physical, TransactionalBackend) else None
         self._keyring: Keyring | None = None
         # Encryptions under the active term since the keyring was last saved.
         self._unsaved_encryptions = 0
@@ -128,17 +130,17 @@ class Barrier:
 
     @property
     def transactional(self) -> bool:
-        return isinstance(self._physical, TransactionalBackend)
+        return self._transactions is not None
 
     async def transaction(self, ops: Sequence[TxnOp]) -> None:
         """Apply puts and deletes atomically; needs a transactional physical backend."""
-        if not isinstance(self._physical, TransactionalBackend):
+        if self._transactions is None:
             raise NotImplementedError("the storage backend does not support transactions")
         sealed_ops: list[TxnOp] = [
             Put(op.key, self.encrypt(op.key, op.value)) if isinstance(op, Put) else Delete(op.key)
             for op in ops
         ]
-        await self._physical.transaction(sealed_ops)
+        await self._transactions.transaction(sealed_ops)
 
     def _check_unsealed(self) -> None:
         if self._keyring is None:

@@ -31,8 +31,10 @@ async def write_many(
     """All at once where the storage can do it; otherwise puts in order, then deletes (a crash
     between them leaves the earlier writes, so callers write the record that makes a change
     visible last)."""
-    if isinstance(storage, AtomicStorage):
-        await storage.write_many(puts, deletes)
+    # hasattr, not isinstance: a runtime-checkable protocol check costs ~20 µs per call.
+    atomic = getattr(storage, "write_many", None)
+    if atomic is not None:
+        await atomic(puts, deletes)
         return
     for key, value in puts.items():
         await storage.put(key, value)
