@@ -8,8 +8,6 @@ delete per request. The sweep is scheduled only while requests are in flight.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Iterator
 
 from strongroom.errors import InternalError
 
@@ -25,27 +23,26 @@ class Deadlines:
         self._expired: set[asyncio.Task[object]] = set()
         self._sweep_timer: asyncio.TimerHandle | None = None
 
-    @contextlib.contextmanager
-    def track(self) -> Iterator[None]:
-        """Run the body under the deadline; overrunning raises RequestTimeout (a 500)."""
-        task = asyncio.current_task()
-        if task is None:
-            yield
-            return
+    def track(self) -> _Tracked:
+        """`with deadlines.track():` runs the body under the deadline; overrunning raises
+        RequestTimeout (a 500). A plain class, not @contextmanager: this is on every request."""
+        return _Tracked(self)
+
+    def _enter(self, task: asyncio.Task[object]) -> None:
         loop = asyncio.get_running_loop()
         self._running[task] = loop.time() + self._limit
         if self._sweep_timer is None:
             self._schedule_sweep(loop)
-        try:
-            yield
-        except asyncio.CancelledError:
-            if task in self._expired:
-                task.uncancel()
-                raise RequestTimeout() from None
-            raise
-        finally:
-            self._running.pop(task, None)
-            self._expired.discard(task)
+
+    def _exit(self, task: asyncio.Task[object], cancelled: bool) -> bool:
+        """Forget `task`; True when its cancellation was this deadline's doing."""
+        self._running.pop(task, None)
+        expired = task in self._expired
+        self._expired.discard(task)
+        if cancelled and expired:
+            task.uncancel()
+            return True
+        return False
 
     def _schedule_sweep(self, loop: asyncio.AbstractEventLoop) -> None:
         self._sweep_timer = loop.call_later(min(1.0, self._limit / 4), self._sweep, loop)
@@ -59,3 +56,23 @@ class Deadlines:
         self._sweep_timer = None
         if self._running:
             self._schedule_sweep(loop)
+
+
+class _Tracked:
+    __slots__ = ("_deadlines", "_task")
+
+    def __init__(self, deadlines: Deadlines) -> None:
+        self._deadlines = deadlines
+        self._task: asyncio.Task[object] | None = None
+
+    def __enter__(self) -> None:
+        self._task = asyncio.current_task()
+        if self._task is not None:
+            self._deadlines._enter(self._task)
+
+    def __exit__(self, kind: type[BaseException] | None, exc: object, tb: object) -> None:
+        if self._task is None:
+            return
+        cancelled = kind is not None and issubclass(kind, asyncio.CancelledError)
+        if self._deadlines._exit(self._task, cancelled):
+            raise RequestTimeout() from None

@@ -3,6 +3,7 @@ nanoseconds (trailing zeros trimmed, as Go's RFC3339Nano) and Go duration string
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ from strongroom.engines.kv.v2.records import KeyMetadata, MountConfig
 _NS = 1_000_000_000
 
 
+@functools.lru_cache(maxsize=4096)  # the same few timestamps are rendered on every read
 def rfc3339_nano(ns: int | None) -> str:
     """`2026-12-04T22:00:00.123456789Z`; "" for no time (a version that was never deleted)."""
     if ns is None:
