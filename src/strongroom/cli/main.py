@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from strongroom.cli import (
     auth_command,
+    kv_command,
     lease_command,
     logical,
     login,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     auth_command.register(commands)
     lease_command.register(commands)
     logical.register(commands)
+    kv_command.register(commands)
     return parser
 
 

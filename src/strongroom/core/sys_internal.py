@@ -51,6 +51,6 @@ def internal_paths(core: Core) -> list[PathSpec]:
 
 
 def _reaches(acl: ACL, mount_route: str, path: str) -> bool:
-    """Any capability on the path itself or at the mount's root (Vault's "mount access")."""
-    denied = {"deny"}
-    return acl.capabilities(path) != denied or acl.capabilities(mount_route) != denied
+    """Any capability on the path itself, or on anything under the mount (Vault's "mount
+    access"): a token limited to `kv/data/*` may still learn that `kv/` is KV version 2."""
+    return acl.capabilities(path) != {"deny"} or acl.has_access_under(mount_route)

@@ -221,6 +221,17 @@ class ACL:
         permissions = self._lookup(path, listing=True)
         return _DENIED if permissions is None else permissions.shown_capabilities
 
+    def has_access_under(self, prefix: str) -> bool:
+        """Whether any rule grants something at or under `prefix` (Vault's mount access: what
+        `sys/internal/ui/mounts/<path>` requires of a token)."""
+        if self._root or self.capabilities(prefix) != _DENIED:
+            return True
+        rules = [*self._exact.items(), *self._prefixes.items()]
+        return any(
+            pattern.startswith(prefix) and DENY not in perms.capabilities and perms.capabilities
+            for pattern, perms in rules
+        )
+
     def check(
         self,
         operation: Operation,

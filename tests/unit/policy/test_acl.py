@@ -612,3 +612,15 @@ def test_resultant_acl_shape() -> None:
         },
         "root": False,
     }
+
+
+def test_mount_access_counts_any_rule_under_the_mount() -> None:
+    acl = compile_acl(
+        [
+            parse_policy("a", 'path "kv/data/*" { capabilities = ["read"] }'),
+            parse_policy("b", 'path "other/x" { capabilities = ["deny"] }'),
+        ]
+    )
+    assert acl.has_access_under("kv/")
+    assert not acl.has_access_under("other/")
+    assert not acl.has_access_under("elsewhere/")
