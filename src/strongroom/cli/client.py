@@ -217,6 +217,23 @@ class Client:
         """A request whose answer (usually 204) carries nothing the caller needs."""
         self.request(method, path, body=body, params=params)
 
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: JSONObject | None = None,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """The HTTP answer itself, for callers that need its status or headers (kv reads of
+        deleted versions, merge patches); only a failed connection raises."""
+        url = self.url(path)
+        try:
+            return self._http.request(method, url, json=body, params=params, headers=headers)
+        except httpx.TransportError as exc:
+            raise Unreachable(method, url, str(exc) or type(exc).__name__) from None
+
     def url(self, path: str) -> str:
         return f"{self.settings.address}/v1/{path}"
 
@@ -232,12 +249,9 @@ class Client:
         """One request; a `token` replaces the client's own token for this request."""
         url = self.url(path)
         headers = {"X-Vault-Token": token} if token else None
-        try:
-            response = self._http.request(method, url, json=body, params=params, headers=headers)
-        except httpx.TransportError as exc:
-            raise Unreachable(method, url, str(exc) or type(exc).__name__) from None
+        response = self.raw(method, path, body=body, params=params, headers=headers)
         if response.status_code >= 400:
-            raise ClientError(method, url, response.status_code, _errors(response))
+            raise ClientError(method, url, response.status_code, response_errors(response))
         if response.status_code == 204 or not response.content:
             return None
         try:
@@ -255,7 +269,7 @@ def _required(document: JSONObject | None, method: str, url: str) -> JSONObject:
     return document
 
 
-def _errors(response: httpx.Response) -> list[str]:
+def response_errors(response: httpx.Response) -> list[str]:
     try:
         document = response.json()
     except ValueError:

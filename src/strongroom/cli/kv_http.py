@@ -8,14 +8,11 @@
 - A request that is never wrapped, even under `-wrap-ttl`: the mount lookup and the reads
   that `kv patch` and `kv rollback` make before writing.
 
-`Client.request` takes no headers and keeps no error bodies, so this module alone sends
-through the client's HTTP session; the answers are turned into documents and `ClientError`s
-exactly as `Client` does.
+`Client.request` takes no headers and keeps no error bodies, so this module sends through
+`Client.raw` and turns the answers into documents and `ClientError`s as `Client` does.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import httpx
 
@@ -26,8 +23,7 @@ from strongroom.cli.client import (
     InvalidResponse,
     JSONObject,
     Params,
-    Unreachable,
-    _errors,
+    response_errors,
 )
 
 MERGE_PATCH = {"Content-Type": "application/merge-patch+json"}
@@ -38,7 +34,7 @@ def read(
     client: Client, path: str, params: Params | None = None, *, wrapped: bool = True
 ) -> JSONObject | None:
     """`GET path`; None when nothing is there, but a 404 with data or warnings is an answer."""
-    response = _send(client, "GET", path, params=params, headers=None if wrapped else UNWRAPPED)
+    response = client.raw("GET", path, params=params, headers=None if wrapped else UNWRAPPED)
     if response.status_code == NOT_FOUND:
         document = _json_object(response)
         if document and (document.get("data") or document.get("warnings")):
@@ -49,29 +45,13 @@ def read(
 
 def read_unwrapped(client: Client, path: str) -> JSONObject | None:
     """`GET path` without the client's `-wrap-ttl`; any error status raises."""
-    return _document(client, "GET", path, _send(client, "GET", path, headers=UNWRAPPED))
+    return _document(client, "GET", path, client.raw("GET", path, headers=UNWRAPPED))
 
 
 def merge_patch(client: Client, path: str, body: JSONObject) -> JSONObject | None:
     """`PATCH path` with a JSON merge-patch body."""
-    response = _send(client, "PATCH", path, body=body, headers=MERGE_PATCH)
+    response = client.raw("PATCH", path, body=body, headers=MERGE_PATCH)
     return _document(client, "PATCH", path, response)
-
-
-def _send(
-    client: Client,
-    method: str,
-    path: str,
-    *,
-    body: JSONObject | None = None,
-    params: Params | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> httpx.Response:
-    url = client.url(path)
-    try:
-        return client._http.request(method, url, json=body, params=params, headers=headers)
-    except httpx.TransportError as exc:
-        raise Unreachable(method, url, str(exc) or type(exc).__name__) from None
 
 
 def _document(
@@ -79,7 +59,7 @@ def _document(
 ) -> JSONObject | None:
     url = client.url(path)
     if response.status_code >= 400:
-        raise ClientError(method, url, response.status_code, _errors(response))
+        raise ClientError(method, url, response.status_code, response_errors(response))
     if response.status_code == 204 or not response.content:
         return None
     document = _json_object(response)

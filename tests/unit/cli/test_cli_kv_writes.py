@@ -11,7 +11,16 @@ from typing import Any
 import httpx
 import pytest
 from test_cli_access_commands import ScriptedServer, envelope
-from test_cli_kv import METADATA, METADATA_TABLE, T1, answer, mounted, paths, run, scripted_server
+from test_cli_kv_commands import (
+    METADATA,
+    METADATA_TABLE,
+    T1,
+    answer,
+    mounted,
+    paths,
+    run,
+    scripted_server,
+)
 
 from strongroom.cli.kv_metadata import go_duration
 from strongroom.cli.main import build_parser
