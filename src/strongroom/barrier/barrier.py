@@ -7,6 +7,7 @@ at `core/keyring`, encrypted with the root key under the reserved term 0.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from strongroom.crypto.envelope import RESERVED_TERM, cipher, open_entry, seal_entry
@@ -15,6 +16,7 @@ from strongroom.errors import Sealed
 from strongroom.physical import Backend, Delete, Put, TransactionalBackend, TxnOp
 
 KEYRING_PATH = "core/keyring"
+OPENED_CACHE_SIZE = 16_384
 
 
 class Barrier:
@@ -26,6 +28,8 @@ class Barrier:
         # Encryptions under the active term since the keyring was last saved.
         self._unsaved_encryptions = 0
         self._keyring_lock = asyncio.Lock()
+        # Recently opened entries, as (ciphertext, plaintext): dropped when the node seals.
+        self._opened: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
 
     @property
     def sealed(self) -> bool:
@@ -50,6 +54,7 @@ class Barrier:
         self._unsaved_encryptions = 0
 
     def seal(self) -> None:
+        self._opened.clear()
         self._keyring = None
         self._unsaved_encryptions = 0
 
@@ -113,7 +118,18 @@ class Barrier:
     async def get(self, key: str) -> bytes | None:
         self._check_unsealed()
         blob = await self._physical.get(key)
-        return None if blob is None else self.decrypt(key, blob)
+        if blob is None:
+            return None
+        # The physical cache hands back the very same ciphertext object until the entry is
+        # rewritten, so an identity match means this plaintext is still the entry's.
+        opened = self._opened.get(key)
+        if opened is not None and opened[0] is blob:
+            return opened[1]
+        plaintext = self.decrypt(key, blob)
+        self._opened[key] = (blob, plaintext)
+        if len(self._opened) > OPENED_CACHE_SIZE:
+            self._opened.popitem(last=False)
+        return plaintext
 
     async def put(self, key: str, value: bytes) -> None:
         await self._physical.put(key, self.encrypt(key, value))

@@ -10,6 +10,7 @@ from strongroom.crypto.keyring import RotationConfig
 from strongroom.errors import IntegrityError, Sealed, StorageError
 from strongroom.logical.storage import AtomicStorage, write_many
 from strongroom.physical import Delete, Put
+from strongroom.physical.cache import cached
 from strongroom.physical.file import FileBackend
 from strongroom.physical.inmem import InmemBackend
 
@@ -194,3 +195,19 @@ async def test_views_write_many(tmp_path: object, transactional: bool) -> None:
     assert await view.get("b/c") == b"2"
     assert await view.get("old") is None
     assert isinstance(view, AtomicStorage)
+
+
+async def test_opened_entries_follow_rewrites_and_are_dropped_on_seal() -> None:
+    barrier = Barrier(cached(InmemBackend()))
+    root = new_key()
+    await barrier.initialize(root, 0.0)
+    await barrier.unseal(root)
+    await barrier.put("k", b"one")
+    assert await barrier.get("k") == b"one"
+    assert await barrier.get("k") == b"one"  # served without decrypting again
+    await barrier.put("k", b"two")
+    assert await barrier.get("k") == b"two"
+    barrier.seal()
+    assert barrier._opened == {}
+    with pytest.raises(Sealed):
+        await barrier.get("k")
