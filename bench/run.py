@@ -53,6 +53,8 @@ from typing import Any
 import httpx
 import trustme
 
+from strongroom.testing.server import stop
+
 BENCH_DIR = Path(__file__).resolve().parent
 REQUEST_SCRIPT = BENCH_DIR / "request.lua"
 TARGETS = ("strongroom", "strongroom-sqlite", "bare", "openbao")
@@ -336,18 +338,6 @@ def start_pinned(command: list[str], cpu: int, log: Path) -> subprocess.Popen[by
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def stop(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """SIGTERM by PID, then SIGKILL if it has not exited in time."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def log_tail(log: Path, lines: int = 20) -> str:

@@ -26,6 +26,7 @@ from strongroom.cli.kv_mount import add_kv_command, locate
 from strongroom.cli.kv_view import data_map, print_map, print_path, print_success, table_title
 from strongroom.cli.logical import sanitized
 from strongroom.cli.secret import print_field, print_secret
+from strongroom.logical.values import format_duration
 
 # The spellings Go's strconv.ParseBool accepts.
 TRUE_SPELLINGS = ("1", "t", "T", "TRUE", "true", "True")
@@ -99,7 +100,7 @@ def settings(args: argparse.Namespace, *, patch: bool) -> JSONObject:
     if args.max_versions >= 0:
         body["max_versions"] = args.max_versions
     if args.delete_version_after is not None:
-        body["delete_version_after"] = go_duration(args.delete_version_after)
+        body["delete_version_after"] = format_duration(args.delete_version_after)
     if args.cas_required is not None:
         body["cas_required"] = args.cas_required
     custom: dict[str, str | None] = dict(args.custom_metadata)
@@ -108,17 +109,6 @@ def settings(args: argparse.Namespace, *, patch: bool) -> JSONObject:
     elif custom:
         body["custom_metadata"] = custom
     return body
-
-
-def go_duration(total: int) -> str:
-    """Whole seconds as Go's `time.Duration.String()` prints them: `1h30m0s`, `90s` is `1m30s`."""
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{minutes}m{secs}s"
-    return f"{secs}s"
 
 
 def _metadata_path(invocation: Invocation) -> str:

@@ -140,3 +140,17 @@ def parse_int(value: object) -> int:
     if isinstance(value, str) and _INTEGER.fullmatch(value):
         return int(value)
     raise ValueError("invalid integer")
+
+
+def format_duration(seconds: int) -> str:
+    """Whole seconds the way Go's `time.Duration.String` writes them: `0s`, `1m30s`, `1h0m0s`."""
+    if seconds == 0:
+        return "0s"
+    sign = "-" if seconds < 0 else ""
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{sign}{minutes}m{secs}s"
+    return f"{sign}{secs}s"

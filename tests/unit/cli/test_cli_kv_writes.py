@@ -22,8 +22,8 @@ from test_cli_kv_commands import (
     scripted_server,
 )
 
-from strongroom.cli.kv_metadata import go_duration
 from strongroom.cli.main import build_parser
+from strongroom.logical.values import format_duration
 
 __all__ = ["scripted_server"]  # the `server` fixture
 
@@ -389,4 +389,4 @@ def test_bad_metadata_flags(argv: list[str], capsys: pytest.CaptureFixture[str])
     ],
 )
 def test_go_duration(seconds: int, text: str) -> None:
-    assert go_duration(seconds) == text
+    assert format_duration(seconds) == text

@@ -7,9 +7,10 @@ from kv_helpers import KV, START_TEXT
 
 from strongroom.engines.kv.v2.merge_patch import merge_patch
 from strongroom.engines.kv.v2.records import KeyMetadata, MountConfig, VersionRecord
-from strongroom.engines.kv.v2.render import go_duration, rfc3339_nano
+from strongroom.engines.kv.v2.render import rfc3339_nano
 from strongroom.errors import InternalError, NotFound
 from strongroom.logical import Operation
+from strongroom.logical.values import format_duration
 
 READ, UPDATE, DELETE = Operation.READ, Operation.UPDATE, Operation.DELETE
 SECRET = {"a": 1, "b": {"c": {"d": "x"}, "e": {}}, "f": [1, {"g": 1}], "h": None}
@@ -104,7 +105,7 @@ def test_times_are_go_rfc3339_nano(ns: int | None, text: str) -> None:
     [(0, "0s"), (45, "45s"), (90, "1m30s"), (3600, "1h0m0s"), (5400, "1h30m0s"), (-1, "-1s")],
 )
 def test_durations_are_go_strings(seconds: int, text: str) -> None:
-    assert go_duration(seconds) == text
+    assert format_duration(seconds) == text
 
 
 def test_records_round_trip_and_carry_a_format() -> None:

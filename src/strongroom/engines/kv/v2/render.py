@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from strongroom.engines.kv.v2.records import KeyMetadata, MountConfig
+from strongroom.logical.values import format_duration
 
 _NS = 1_000_000_000
 
@@ -22,20 +23,6 @@ def rfc3339_nano(ns: int | None) -> str:
     if fraction:
         text += "." + f"{fraction:09d}".rstrip("0")
     return text + "Z"
-
-
-def go_duration(seconds: int) -> str:
-    """Whole seconds the way Go's `time.Duration.String` writes them: `0s`, `1m30s`, `1h0m0s`."""
-    if seconds == 0:
-        return "0s"
-    sign = "-" if seconds < 0 else ""
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{sign}{minutes}m{secs}s"
-    return f"{sign}{secs}s"
 
 
 def custom_metadata(meta: KeyMetadata) -> dict[str, str] | None:
@@ -69,7 +56,7 @@ def metadata_view(meta: KeyMetadata) -> dict[str, Any]:
         "created_time": rfc3339_nano(meta.created),
         "current_version": meta.current_version,
         "custom_metadata": custom_metadata(meta),
-        "delete_version_after": go_duration(meta.delete_version_after),
+        "delete_version_after": format_duration(meta.delete_version_after),
         "max_versions": meta.max_versions,
         "oldest_version": meta.oldest_version,
         "updated_time": rfc3339_nano(meta.updated),
@@ -81,6 +68,6 @@ def config_view(config: MountConfig) -> dict[str, Any]:
     """`GET <mount>/config`."""
     return {
         "cas_required": config.cas_required,
-        "delete_version_after": go_duration(config.delete_version_after),
+        "delete_version_after": format_duration(config.delete_version_after),
         "max_versions": config.max_versions,
     }
