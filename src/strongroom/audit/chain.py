@@ -1,0 +1,82 @@
+"""Tamper evidence for an audit device (beyond Vault): a hash chain with signed checkpoints.
+
+Every line is a canonical JSON object (sorted keys, no spaces, ASCII, ``\\n``-terminated)
+carrying ``seq`` (1, 2, 3, …) and ``prev`` (hex SHA-256 of the previous line's exact bytes;
+64 zeros before the first line). A checkpoint is a chain line of its own,
+``{"type": "checkpoint", "seq", "prev", "signature"}``, whose Ed25519 signature covers
+``strongroom-audit-checkpoint\\n<seq>\\n<prev>`` and so every byte before it. Lines after the
+last checkpoint are an unsigned tail: consistent, but truncating them cannot be detected.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+CHECKPOINT_TYPE = "checkpoint"
+SIGNATURE_CONTEXT = b"strongroom-audit-checkpoint\n"
+GENESIS_PREV = "0" * 64
+_CHAIN_FIELDS = frozenset({"seq", "prev"})
+
+
+@dataclass(frozen=True, slots=True)
+class ChainState:
+    """Where a chain stands: the seq of its last line (0 if none) and that line's hash."""
+
+    seq: int = 0
+    prev: str = GENESIS_PREV
+
+
+GENESIS = ChainState()
+
+
+def canonical_line(fields: dict[str, Any]) -> bytes:
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return text.encode("ascii") + b"\n"
+
+
+def line_hash(line: bytes) -> str:
+    return hashlib.sha256(line).hexdigest()
+
+
+def checkpoint_message(seq: int, prev: str) -> bytes:
+    return SIGNATURE_CONTEXT + str(seq).encode("ascii") + b"\n" + prev.encode("ascii")
+
+
+def checkpoint_fields(seq: int, prev: str, signature: bytes) -> dict[str, Any]:
+    encoded = base64.b64encode(signature).decode("ascii")
+    return {"type": CHECKPOINT_TYPE, "seq": seq, "prev": prev, "signature": encoded}
+
+
+class Chain:
+    """The running state of one device's log. Not thread-safe: the device serialises writes."""
+
+    def __init__(self, state: ChainState = GENESIS) -> None:
+        self._state = state
+
+    @property
+    def state(self) -> ChainState:
+        """Hand this to the chain (and verifier) of the next file after a rotation."""
+        return self._state
+
+    def next_line(self, entry: dict[str, Any]) -> bytes:
+        if _CHAIN_FIELDS & entry.keys():
+            raise ValueError("an audit entry must not carry the chain fields seq/prev")
+        if entry.get("type") == CHECKPOINT_TYPE:
+            raise ValueError("only checkpoint_line writes checkpoints")
+        seq = self._state.seq + 1
+        return self._append(seq, canonical_line({**entry, "seq": seq, "prev": self._state.prev}))
+
+    def checkpoint_line(self, private_key: Ed25519PrivateKey) -> bytes:
+        seq, prev = self._state.seq + 1, self._state.prev
+        signature = private_key.sign(checkpoint_message(seq, prev))
+        return self._append(seq, canonical_line(checkpoint_fields(seq, prev, signature)))
+
+    def _append(self, seq: int, line: bytes) -> bytes:
+        self._state = ChainState(seq, line_hash(line))
+        return line

@@ -1,0 +1,226 @@
+"""Audit entries in Vault's JSON shape: one `request` entry, then one `response` entry.
+
+What is hashed (unless the device has ``log_raw``): every token (the caller's, a new token in
+`response.auth`, a wrapping token); accessors when ``hmac_accessor``; every string under
+`request.data` and `response.data` except top-level keys in the device's non-HMAC key lists;
+audited header values configured with ``hmac``. As in Vault, display names, policies, token
+metadata, lease ids, warnings and the error text stay readable; error texts never echo input
+values (see `strongroom.errors`). Inputs are never mutated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from strongroom.audit.hashing import Salt, hash_structure, raw_copy
+from strongroom.logical import Auth, Request, Response, WrapInfo
+
+
+@dataclass(frozen=True, slots=True)
+class AuthInfo:
+    """What the pipeline knows about the caller once its token resolved and the ACL ran."""
+
+    client_token: str = ""
+    accessor: str = ""
+    display_name: str = ""
+    policies: tuple[str, ...] = ()
+    token_policies: tuple[str, ...] = ()
+    identity_policies: tuple[str, ...] = ()
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    entity_id: str = ""
+    token_type: str = ""
+    token_ttl: int = 0
+    token_issue_time: str = ""
+    granting_policies: tuple[str, ...] = ()
+    allowed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Hasher:
+    """One device's hashing settings, applied to the fields of one entry."""
+
+    salt: Salt
+    hmac_accessor: bool
+    log_raw: bool
+
+    def token(self, value: str) -> str:
+        return value if self.log_raw or not value else self.salt.hash(value)
+
+    def accessor(self, value: str) -> str:
+        return self.token(value) if self.hmac_accessor else value
+
+    def data(self, value: Any, skip_keys: frozenset[str]) -> Any:
+        if self.log_raw:
+            return raw_copy(value)
+        return hash_structure(value, self.salt, skip_keys=skip_keys)
+
+
+def request_entry(
+    request: Request,
+    *,
+    auth: AuthInfo | None,
+    error: str,
+    time: str,
+    salt: Salt,
+    hmac_accessor: bool,
+    log_raw: bool,
+    non_hmac_keys: frozenset[str],
+    audited_headers: Mapping[str, bool] | None = None,
+) -> dict[str, Any]:
+    """The `type: "request"` entry, written before the request is handled.
+
+    `audited_headers` maps a lower-case header name to whether its value is HMAC'd
+    (``sys/config/auditing/request-headers``); headers not listed are not logged.
+    """
+    hasher = _Hasher(salt, hmac_accessor, log_raw)
+    return {
+        "time": time,
+        "type": "request",
+        "auth": _caller_auth(auth, hasher),
+        "request": _request_block(request, hasher, non_hmac_keys, audited_headers or {}),
+        "error": error,
+    }
+
+
+def response_entry(
+    request: Request,
+    response: Response | None,
+    *,
+    auth: AuthInfo | None,
+    error: str,
+    time: str,
+    salt: Salt,
+    hmac_accessor: bool,
+    log_raw: bool,
+    non_hmac_keys: frozenset[str],
+    non_hmac_request_keys: frozenset[str] = frozenset(),
+    audited_headers: Mapping[str, bool] | None = None,
+) -> dict[str, Any]:
+    """The `type: "response"` entry; `non_hmac_keys` are the device's response keys."""
+    hasher = _Hasher(salt, hmac_accessor, log_raw)
+    return {
+        "time": time,
+        "type": "response",
+        "auth": _caller_auth(auth, hasher),
+        "request": _request_block(request, hasher, non_hmac_request_keys, audited_headers or {}),
+        "response": _response_block(request, response, hasher, non_hmac_keys),
+        "error": error,
+    }
+
+
+def _caller_auth(auth: AuthInfo | None, hasher: _Hasher) -> dict[str, Any] | None:
+    if auth is None:
+        return None
+    return {
+        "client_token": hasher.token(auth.client_token),
+        "accessor": hasher.accessor(auth.accessor),
+        "display_name": auth.display_name,
+        "policies": list(auth.policies),
+        "token_policies": list(auth.token_policies),
+        "identity_policies": list(auth.identity_policies),
+        "metadata": dict(auth.metadata),
+        "entity_id": auth.entity_id,
+        "token_type": auth.token_type,
+        "token_ttl": auth.token_ttl,
+        "token_issue_time": auth.token_issue_time,
+        "policy_results": {
+            "allowed": auth.allowed,
+            "granting_policies": [
+                {"name": name, "namespace_id": "root", "type": "acl"}
+                for name in auth.granting_policies
+            ],
+        },
+    }
+
+
+def _request_block(
+    request: Request,
+    hasher: _Hasher,
+    non_hmac_keys: frozenset[str],
+    audited_headers: Mapping[str, bool],
+) -> dict[str, Any]:
+    return {
+        "id": request.request_id,
+        "operation": str(request.operation),
+        "mount_type": request.mount_type,
+        "mount_accessor": request.mount_accessor,
+        "mount_point": request.mount_point,
+        "client_token": hasher.token(request.client_token),
+        "client_token_accessor": hasher.accessor(request.client_token_accessor),
+        "namespace": {"id": "root"},
+        "path": request.full_path,
+        "data": hasher.data(request.data, non_hmac_keys),
+        "remote_address": request.remote_address,
+        "wrap_ttl": request.wrap_ttl,
+        "headers": _headers(request.headers, audited_headers, hasher),
+    }
+
+
+def _headers(
+    headers: Mapping[str, str], audited: Mapping[str, bool], hasher: _Hasher
+) -> dict[str, list[str]]:
+    """Only configured headers, as Vault logs them: name → list of values."""
+    logged: dict[str, list[str]] = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in audited:
+            logged[lowered] = [hasher.token(value) if audited[lowered] else value]
+    return logged
+
+
+def _response_block(
+    request: Request,
+    response: Response | None,
+    hasher: _Hasher,
+    non_hmac_keys: frozenset[str],
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "mount_type": request.mount_type,
+        "mount_accessor": request.mount_accessor,
+        "auth": None,
+        "secret": None,
+        "data": None,
+        "warnings": [],
+        "wrap_info": None,
+    }
+    if response is None:
+        return block
+    if response.auth is not None:
+        block["auth"] = _new_token_auth(response.auth, hasher)
+    if response.secret is not None:
+        block["secret"] = {"lease_id": response.secret.lease_id}
+    if response.data is not None:
+        block["data"] = hasher.data(response.data, non_hmac_keys)
+    block["warnings"] = list(response.warnings)
+    if response.wrap_info is not None:
+        block["wrap_info"] = _wrap_info(response.wrap_info, hasher)
+    return block
+
+
+def _new_token_auth(auth: Auth, hasher: _Hasher) -> dict[str, Any]:
+    return {
+        "client_token": hasher.token(auth.client_token),
+        "accessor": hasher.accessor(auth.accessor),
+        "display_name": "",
+        "policies": auth.policies,
+        "token_policies": list(auth.token_policies),
+        "identity_policies": list(auth.identity_policies),
+        "metadata": dict(auth.metadata),
+        "entity_id": auth.entity_id,
+        "token_type": auth.token_type,
+        "token_ttl": auth.lease_duration,
+        "token_issue_time": "",
+    }
+
+
+def _wrap_info(info: WrapInfo, hasher: _Hasher) -> dict[str, Any]:
+    return {
+        "token": hasher.token(info.token),
+        "accessor": hasher.accessor(info.accessor),
+        "ttl": info.ttl,
+        "creation_time": info.creation_time,
+        "creation_path": info.creation_path,
+        "wrapped_accessor": hasher.accessor(info.wrapped_accessor),
+    }
