@@ -32,7 +32,6 @@ from strongroom.logical import Backend as LogicalBackend
 from strongroom.logical import Request, Response, Storage
 from strongroom.physical import Backend
 from strongroom.physical.cache import DEFAULT_CACHE_SIZE, CachedBackend, cached
-from strongroom.policy.acl import ACL
 from strongroom.policy.store import PolicyStore
 from strongroom.routing import AUTH_TABLE, SECRET_TABLE, MountEntry, Router
 from strongroom.seal.config import SealConfig
@@ -197,10 +196,6 @@ class Core:
         self.unseal_progress = None
         self.unseal_nonce = ""
 
-    async def unseal_with_root_key(self, root_key: bytes) -> None:
-        async with self._lifecycle:
-            await self._unseal_with_root_key(root_key)
-
     async def _unseal_with_root_key(self, root_key: bytes) -> None:
         await self.barrier.unseal(root_key)
         try:
@@ -253,9 +248,6 @@ class Core:
         if self.sealed:
             raise Sealed()
         return await self.pipeline.handle(request)
-
-    async def caller_acl(self, request: Request) -> ACL | None:
-        return await self.pipeline.caller_acl(request)
 
     # --- mounts -----------------------------------------------------------------------------
 

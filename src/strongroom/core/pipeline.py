@@ -127,7 +127,3 @@ class Pipeline:
     async def caller_acl(self, request: Request) -> ACL | None:
         entry = await self._core.tokens.lookup(request.client_token, request.remote_address)
         return None if entry is None else await self._core.policies.acl_for(entry.policies)
-
-    def is_privileged(self, request: Request) -> bool:
-        """Whether the caller's ACL grants sudo on the requested path."""
-        return request.root_privileges

@@ -15,25 +15,20 @@ if TYPE_CHECKING:
 
 
 def internal_paths(core: Core) -> list[PathSpec]:
-    async def visible(request: Request, entry: MountEntry) -> bool:
-        """Anonymous callers see `unauth` mounts; a token sees mounts it can reach."""
-        if entry.config.listing_visibility == "unauth":
-            return True
-        acl = await core.caller_acl(request)
-        return acl is not None and acl.capabilities(entry.route) != {"deny"}
-
     async def list_mounts(request: Request, data: FieldData) -> Response:
+        # Anonymous callers see `unauth` mounts; a token sees mounts it can reach.
+        acl = await core.pipeline.caller_acl(request)
         tables: dict[str, dict[str, Any]] = {"secret": {}, "auth": {}}
         for name, table in (("secret", SECRET_TABLE), ("auth", AUTH_TABLE)):
             for entry in core.mounts.entries(table):
-                if await visible(request, entry):
+                if _visible(acl, entry):
                     tables[name][entry.path] = entry.as_api()
         return Response(tables)
 
     async def one_mount(request: Request, data: FieldData) -> Response:
         path = data.get("path")
         routed = core.router.route(path)
-        acl = await core.caller_acl(request)
+        acl = await core.pipeline.caller_acl(request)
         if routed is None or acl is None or not _reaches(acl, routed.mount.route, path):
             raise PermissionDenied()
         return Response({**routed.mount.as_api(), "path": routed.mount.route})
@@ -48,6 +43,12 @@ def internal_paths(core: Core) -> list[PathSpec]:
             help="The mount serving a path, for a caller with any capability on it.",
         ),
     ]
+
+
+def _visible(acl: ACL | None, entry: MountEntry) -> bool:
+    if entry.config.listing_visibility == "unauth":
+        return True
+    return acl is not None and acl.capabilities(entry.route) != {"deny"}
 
 
 def _reaches(acl: ACL, mount_route: str, path: str) -> bool:

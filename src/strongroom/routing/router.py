@@ -54,10 +54,6 @@ class Router:
     def get(self, route: str) -> tuple[MountEntry, Backend] | None:
         return self._mounts.get(route)
 
-    def entries(self, table: str | None = None) -> list[MountEntry]:
-        found = (self._mounts[route][0] for route in sorted(self._mounts))
-        return [entry for entry in found if table is None or entry.table == table]
-
     def conflicts(self, route: str) -> str | None:
         """An existing mount that `route` would overlap (same, enclosing or enclosed)."""
         for existing in self._mounts:
