@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import cProfile
 import itertools
+import os
 import pstats
 import tempfile
 import time
@@ -39,6 +40,8 @@ import uvloop
 from bare_app import app as bare_app
 from run import COUNTER, SCENARIO_NAMES, SCENARIOS, Call, Scenario
 
+from strongroom.core import CoreConfig
+from strongroom.core.audit import AuditDeviceConfig
 from strongroom.http import VaultApp
 from strongroom.physical.sqlite import SqliteBackend
 from strongroom.testing.core import unsealed_core
@@ -155,10 +158,13 @@ async def apps(scenarios: list[Scenario]) -> AsyncIterator[dict[str, tuple[ASGIA
     with tempfile.TemporaryDirectory(prefix="strongroom-profile-") as tmp:
         backend = None
         for target in dict.fromkeys(s.ours for s in scenarios):
-            physical = None
-            if target == "strongroom-sqlite":
-                physical = backend = SqliteBackend(str(Path(tmp) / "strongroom.db"))
-            unsealed = await unsealed_core(physical)
+            physical, config = None, None
+            if target in ("strongroom-sqlite", "strongroom-audit"):
+                physical = backend = SqliteBackend(str(Path(tmp) / f"{target}.db"))
+            if target == "strongroom-audit":
+                log = {"file_path": os.environ.get("AUDIT_FILE") or str(Path(tmp) / "audit.log")}
+                config = CoreConfig(audit_devices=(AuditDeviceConfig("file", "bench", log),))
+            unsealed = await unsealed_core(physical, config=config)
             app = VaultApp(unsealed.core)
             ours = [s for s in scenarios if s.ours == target]
             await set_up(app, ours, unsealed.root_token)
@@ -171,7 +177,7 @@ async def apps(scenarios: list[Scenario]) -> AsyncIterator[dict[str, tuple[ASGIA
 
 
 def concurrency_of(scenario: Scenario, concurrency: int) -> int:
-    return concurrency if scenario.ours == "strongroom-sqlite" else 1
+    return concurrency if scenario.ours in ("strongroom-sqlite", "strongroom-audit") else 1
 
 
 async def main_async(

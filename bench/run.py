@@ -8,9 +8,13 @@ the targets it runs on, the set-up it needs, and the goals it is judged by:
     token-create         POST auth/token/create             / OpenBao >= 1.0 (informational)
     kv-read              GET kv/data/app (SQLite storage)   / bare >= 0.40, / OpenBao >= 2.0
     kv-write             POST kv/data/app-<n> (SQLite)      >= 2,000 req/s, / OpenBao >= 1.0
+    kv-read-audit        kv-read with a file audit device   / no audit >= 0.7,
+                                                            / OpenBao with one >= 2.0
 
-Strongroom runs twice: `strongroom` on in-memory storage (the status and token scenarios, next to
-OpenBao's in-memory dev server) and `strongroom-sqlite` on durable SQLite storage (the KV ones).
+Strongroom runs three times: `strongroom` on in-memory storage (the status and token scenarios,
+next to OpenBao's in-memory dev server), `strongroom-sqlite` on durable SQLite storage (the KV
+ones) and `strongroom-audit`, the same with a file audit device; `openbao-audit` is OpenBao's dev
+server with a file audit device of its own. Both audit files are on the run's disk.
 
 Every server runs pinned to one core (`taskset -c 0`), the load generator (`wrk`, HTTPS with
 keep-alive, the request built by `request.lua`) to the other. The targets are measured in
@@ -57,7 +61,14 @@ from strongroom.testing.server import stop
 
 BENCH_DIR = Path(__file__).resolve().parent
 REQUEST_SCRIPT = BENCH_DIR / "request.lua"
-TARGETS = ("strongroom", "strongroom-sqlite", "bare", "openbao")
+TARGETS = (
+    "strongroom",
+    "strongroom-sqlite",
+    "strongroom-audit",
+    "bare",
+    "openbao",
+    "openbao-audit",
+)
 START_TIMEOUT = 30.0
 SATURATED = 0.9  # a server using less of its core than this was not the bottleneck
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -162,6 +173,20 @@ SCENARIOS = (
         ours="strongroom-sqlite",
         setup=KV_SETUP,
         expect=("data", "version"),
+    ),
+)
+SCENARIOS += (
+    # The same read with a file audit device (two lines per request) on both servers.
+    Scenario(
+        "kv-read-audit",
+        "GET",
+        "/v1/kv/data/app",
+        ("strongroom-audit", "strongroom-sqlite", "openbao-audit"),
+        (Goal("strongroom-sqlite", 0.7), Goal("openbao-audit", 2.0)),
+        authenticated=True,
+        ours="strongroom-audit",
+        setup=KV_SETUP,
+        expect=("data", "data", "password"),
     ),
 )
 SCENARIO_NAMES = tuple(scenario.name for scenario in SCENARIOS)
@@ -286,7 +311,7 @@ def check_prerequisites(options: Options) -> None:
     for cpu in (options.server_cpu, options.client_cpu):
         if cpu not in cpus:
             sys.exit(f"error: CPU {cpu} is not available (this process may use {sorted(cpus)})")
-    if "openbao" in options.only:
+    if {"openbao", "openbao-audit"} & set(options.only):
         bao_binary()
 
 
@@ -393,6 +418,22 @@ def start_strongroom_sqlite(
     return _start_strongroom(stack, work, tls, cpu, "strongroom-sqlite", storage)
 
 
+def start_strongroom_audit(
+    stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int
+) -> Target:
+    """`strongroom-sqlite` with a file audit device declared in its config."""
+    database = work / "strongroom-audit"
+    database.mkdir()
+    storage = {"sqlite": {"path": str(database)}}
+    audit = {"audit": audit_stanza(work / "strongroom-audit.log")}
+    return _start_strongroom(stack, work, tls, cpu, "strongroom-audit", storage, audit)
+
+
+def audit_stanza(path: Path) -> list[dict[str, Any]]:
+    """A declarative file audit device, in the JSON form both servers read."""
+    return [{"type": "file", "path": "bench", "options": {"file_path": str(path)}}]
+
+
 def _start_strongroom(
     stack: contextlib.ExitStack,
     work: Path,
@@ -400,9 +441,11 @@ def _start_strongroom(
     cpu: int,
     name: str,
     storage: dict[str, Any],
+    extra: dict[str, Any] | None = None,
 ) -> Target:
     port = free_port()
     config = {
+        **(extra or {}),
         "storage": storage,
         "listener": {
             "tcp": {
@@ -449,8 +492,21 @@ def start_bare(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int)
 
 def start_openbao(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int) -> Target:
     """`bao server -dev-tls`: in memory, unsealed, with its own CA written to `cert_dir`."""
+    return _start_openbao(stack, work, cpu, "openbao", [])
+
+
+def start_openbao_audit(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: int) -> Target:
+    """The dev server with a file audit device from a config file (OpenBao refuses API ones)."""
+    config = work / "openbao-audit.json"
+    config.write_text(json.dumps({"audit": audit_stanza(work / "openbao-audit.log")}))
+    return _start_openbao(stack, work, cpu, "openbao-audit", [f"-config={config}"])
+
+
+def _start_openbao(
+    stack: contextlib.ExitStack, work: Path, cpu: int, name: str, extra: list[str]
+) -> Target:
     port = free_port(pair=True)
-    cert_dir = work / "openbao-tls"
+    cert_dir = work / f"{name}-tls"
     cert_dir.mkdir()
     token = random_token()
     command = [
@@ -462,8 +518,9 @@ def start_openbao(stack: contextlib.ExitStack, work: Path, tls: TLSFiles, cpu: i
         f"-dev-root-token-id={token}",
         "-dev-no-store-token",
         "-log-level=warn",
+        *extra,
     ]
-    return _start(stack, "openbao", command, port, cert_dir / "vault-ca.pem", work, cpu, token)
+    return _start(stack, name, command, port, cert_dir / "vault-ca.pem", work, cpu, token)
 
 
 def _start(
@@ -487,8 +544,10 @@ def _start(
 STARTERS = {
     "strongroom": start_strongroom,
     "strongroom-sqlite": start_strongroom_sqlite,
+    "strongroom-audit": start_strongroom_audit,
     "bare": start_bare,
     "openbao": start_openbao,
+    "openbao-audit": start_openbao_audit,
 }
 
 
@@ -825,7 +884,11 @@ def benchmark(options: Options) -> dict[str, Any]:
             set_up(target, scenarios)
         sizes = {target.name: check_scenarios(target, scenarios) for target in targets}
         names = {target.name for target in targets}
-        bao_version = _first_line([bao_binary(), "version"]) if "openbao" in names else None
+        bao_version = (
+            _first_line([bao_binary(), "version"])
+            if any(n.startswith("openbao") for n in names)
+            else None
+        )
         print(f"warming up ({options.warmup}s per scenario and target)", file=sys.stderr)
         warm_up(targets, scenarios, options)
         samples = run_rounds(targets, scenarios, options)

@@ -1,6 +1,6 @@
 """Tamper evidence for an audit device (beyond Vault): a hash chain with signed checkpoints.
 
-Every line is a canonical JSON object (sorted keys, no spaces, ASCII, ``\\n``-terminated)
+Every line is a canonical JSON object (sorted keys, no spaces, UTF-8, ``\\n``-terminated)
 carrying ``seq`` (1, 2, 3, …) and ``prev`` (hex SHA-256 of the previous line's exact bytes;
 64 zeros before the first line). A checkpoint is a chain line of its own,
 ``{"type": "checkpoint", "seq", "prev", "signature"}``, whose Ed25519 signature covers
@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CHECKPOINT_TYPE = "checkpoint"
@@ -35,9 +36,17 @@ class ChainState:
 GENESIS = ChainState()
 
 
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
 def canonical_line(fields: dict[str, Any]) -> bytes:
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return text.encode("ascii") + b"\n"
+    """Sorted keys, no spaces, UTF-8, one line. Only a checkpoint's bytes must be canonical
+    (the verifier rebuilds them); an entry line is hashed exactly as written."""
+    try:
+        return orjson.dumps(fields, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, say: the slow general path
+        text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+        return text.encode("utf-8", "surrogatepass") + b"\n"
 
 
 def line_hash(line: bytes) -> str:

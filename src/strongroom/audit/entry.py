@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strongroom.audit.hashing import Salt, hash_structure, raw_copy
-from strongroom.logical import Auth, Request, Response, WrapInfo
+from strongroom.logical import Auth, Operation, Request, Response, WrapInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class _Hasher:
     log_raw: bool
 
     def token(self, value: str) -> str:
-        return value if self.log_raw or not value else self.salt.hash(value)
+        return value if self.log_raw or not value else self.salt.hash_cached(value)
 
     def accessor(self, value: str) -> str:
         return self.token(value) if self.hmac_accessor else value
@@ -97,15 +97,29 @@ def response_entry(
     non_hmac_keys: frozenset[str],
     non_hmac_request_keys: frozenset[str] = frozenset(),
     audited_headers: Mapping[str, bool] | None = None,
+    elide_list: bool = False,
+    request_logged: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The `type: "response"` entry; `non_hmac_keys` are the device's response keys."""
+    """The `type: "response"` entry; `non_hmac_keys` are the mount's response keys.
+
+    With `elide_list`, a list response's `keys` (and `key_info`) are logged as their count.
+    `request_logged` is this device's request entry for the same request: its `auth` and
+    `request` blocks are the same and are reused rather than hashed again.
+    """
     hasher = _Hasher(salt, hmac_accessor, log_raw)
+    if request_logged is None:
+        auth_block = _caller_auth(auth, hasher)
+        request_block = _request_block(
+            request, hasher, non_hmac_request_keys, audited_headers or {}
+        )
+    else:
+        auth_block, request_block = request_logged["auth"], request_logged["request"]
     return {
         "time": time,
         "type": "response",
-        "auth": _caller_auth(auth, hasher),
-        "request": _request_block(request, hasher, non_hmac_request_keys, audited_headers or {}),
-        "response": _response_block(request, response, hasher, non_hmac_keys),
+        "auth": auth_block,
+        "request": request_block,
+        "response": _response_block(request, response, hasher, non_hmac_keys, elide_list),
         "error": error,
     }
 
@@ -175,6 +189,7 @@ def _response_block(
     response: Response | None,
     hasher: _Hasher,
     non_hmac_keys: frozenset[str],
+    elide_list: bool,
 ) -> dict[str, Any]:
     block: dict[str, Any] = {
         "mount_type": request.mount_type,
@@ -192,11 +207,22 @@ def _response_block(
     if response.secret is not None:
         block["secret"] = {"lease_id": response.secret.lease_id}
     if response.data is not None:
-        block["data"] = hasher.data(response.data, non_hmac_keys)
+        data = response.data
+        if elide_list and request.operation is Operation.LIST and isinstance(data, Mapping):
+            data = _elided(data)
+        block["data"] = hasher.data(data, non_hmac_keys)
     block["warnings"] = list(response.warnings)
     if response.wrap_info is not None:
         block["wrap_info"] = _wrap_info(response.wrap_info, hasher)
     return block
+
+
+def _elided(data: Mapping[str, Any]) -> dict[str, Any]:
+    elided = dict(data)
+    for key in ("keys", "key_info"):
+        if isinstance(elided.get(key), list | dict):
+            elided[key] = len(elided[key])
+    return elided
 
 
 def _new_token_auth(auth: Auth, hasher: _Hasher) -> dict[str, Any]:

@@ -11,6 +11,7 @@ so one device's raw copy cannot leak into another device's hashed copy (CVE-2024
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from typing import Any
 
 HASH_PREFIX = "hmac-sha256:"
 SALT_BYTES = 32
+REMEMBERED_HASHES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,44 +28,58 @@ class Salt:
     """A device's HMAC key. Losing it (disabling the device) makes old hashes unreproducible."""
 
     key: bytes = field(repr=False)
+    # Tokens and accessors recur on every request of a client: their HMACs are remembered
+    # (a bounded map, dropped with the device when the node seals).
+    _remembered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _keyed: hmac.HMAC = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.key) != SALT_BYTES:
             raise ValueError(f"an audit salt is {SALT_BYTES} bytes")
+        object.__setattr__(self, "_keyed", hmac.new(self.key, digestmod=hashlib.sha256))
 
     @classmethod
     def generate(cls) -> Salt:
         return cls(secrets.token_bytes(SALT_BYTES))
 
     def hash(self, value: str) -> str:
+        # One HMAC keyed once, copied per value: cheaper than keying HMAC anew each time.
         # surrogatepass: JSON may carry lone surrogates; hashing them must not crash the audit.
-        message = value.encode("utf-8", "surrogatepass")
-        return HASH_PREFIX + hmac.digest(self.key, message, "sha256").hex()
+        mac = self._keyed.copy()
+        mac.update(value.encode("utf-8", "surrogatepass"))
+        return HASH_PREFIX + mac.hexdigest()
+
+    def hash_cached(self, value: str) -> str:
+        """`hash`, remembered: for tokens and accessors, not for request or response data."""
+        found = self._remembered.get(value)
+        if found is None:
+            if len(self._remembered) >= REMEMBERED_HASHES:
+                self._remembered.clear()
+            found = self._remembered[value] = self.hash(value)
+        return found
 
 
 def hash_structure(value: Any, salt: Salt, *, skip_keys: frozenset[str] = frozenset()) -> Any:
     """A deep copy of `value` with every string hashed, except under top-level `skip_keys`."""
 
     def hashed(leaf: Any) -> Any:
-        return _hash_leaf(leaf, salt)
+        if type(leaf) is str:  # the common leaf first
+            return salt.hash(leaf)
+        if leaf is None or isinstance(leaf, bool | int | float):
+            return leaf
+        return salt.hash(_raw_leaf(leaf))
 
     if isinstance(value, Mapping) and skip_keys:
         return {
-            key: _transform(item, _raw_leaf if key in skip_keys else hashed)
+            key: _rebuild(item, _raw_leaf if key in skip_keys else hashed, 1)
             for key, item in value.items()
         }
-    return _transform(value, hashed)
+    return _rebuild(value, hashed, 0)
 
 
 def raw_copy(value: Any) -> Any:
     """A deep, JSON-ready copy with nothing hashed (``log_raw``); bytes become base64 text."""
-    return _transform(value, _raw_leaf)
-
-
-def _hash_leaf(leaf: Any, salt: Salt) -> Any:
-    if leaf is None or isinstance(leaf, bool | int | float):
-        return leaf
-    return salt.hash(_raw_leaf(leaf))
+    return _rebuild(value, _raw_leaf, 0)
 
 
 def _raw_leaf(leaf: Any) -> Any:
@@ -75,8 +91,33 @@ def _raw_leaf(leaf: Any) -> Any:
     return str(leaf)
 
 
+_CONTAINERS = (Mapping, list, tuple, set, frozenset)
+_SEQUENCES = (list, tuple, set, frozenset)
+# Plain dicts and lists (what JSON decodes to) are rebuilt recursively, which is fastest; below
+# this depth the rest of a tree is rebuilt with an explicit stack instead.
+_RECURSION_DEPTH = 32
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _rebuild(value: Any, leaf: Callable[[Any], Any], depth: int) -> Any:
+    kind = type(value)
+    if kind is dict and depth < _RECURSION_DEPTH:
+        return {key: _child(item, leaf, depth + 1) for key, item in value.items()}
+    if kind is list and depth < _RECURSION_DEPTH:
+        return [_child(item, leaf, depth + 1) for item in value]
+    return _transform(value, leaf) if isinstance(value, _CONTAINERS) else leaf(value)
+
+
+def _child(item: Any, leaf: Callable[[Any], Any], depth: int) -> Any:
+    kind = type(item)
+    if kind in _PLAIN_LEAVES:  # by exact type: cheaper than isinstance against an ABC
+        return leaf(item)
+    return _rebuild(item, leaf, depth)
+
+
 def _transform(value: Any, leaf: Callable[[Any], Any]) -> Any:
-    """Rebuild `value` with `leaf` applied to every non-container, using an explicit stack."""
+    """Rebuild `value` with `leaf` applied to every non-container, using an explicit stack
+    (of containers only: leaves are rebuilt where they are met)."""
     root: list[Any] = [None]
     stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
     while stack:
@@ -84,12 +125,20 @@ def _transform(value: Any, leaf: Callable[[Any], Any]) -> Any:
         if isinstance(item, Mapping):
             copy: dict[Any, Any] = dict.fromkeys(item)  # keeps the key order
             parent[slot] = copy
-            stack.extend((copy, key, child) for key, child in item.items())
-        elif isinstance(item, list | tuple | set | frozenset):
+            for key, child in item.items():
+                if isinstance(child, _CONTAINERS):
+                    stack.append((copy, key, child))
+                else:
+                    copy[key] = leaf(child)
+        elif isinstance(item, _SEQUENCES):
             children = list(item)
             copy_list: list[Any] = [None] * len(children)
             parent[slot] = copy_list
-            stack.extend((copy_list, index, child) for index, child in enumerate(children))
+            for index, child in enumerate(children):
+                if isinstance(child, _CONTAINERS):
+                    stack.append((copy_list, index, child))
+                else:
+                    copy_list[index] = leaf(child)
         else:
             parent[slot] = leaf(item)
     return root[0]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -55,6 +56,7 @@ class VerifyResult:
     unsigned_tail: int  # verified lines after the last checkpoint
     end: ChainState  # state after the last verified line: the next file's `start`
     problem: Problem | None = None
+    start: ChainState = GENESIS  # what the first line continued from
 
     @property
     def intact(self) -> bool:
@@ -75,20 +77,53 @@ class VerifyResult:
 
 
 def verify_lines(
-    lines: Iterable[bytes], public_key: Ed25519PublicKey, *, start: ChainState = GENESIS
+    lines: Iterable[bytes],
+    public_keys: Ed25519PublicKey | Sequence[Ed25519PublicKey],
+    *,
+    start: ChainState | None = GENESIS,
+    prefix: bytes = b"",
 ) -> VerifyResult:
+    """Check `lines` against the chain state `start`; `None` starts from whatever the first
+    line claims (the oldest file left after rotation deleted its predecessors).
+
+    Checkpoints may be signed by any of `public_keys` (a device re-enabled on the same file
+    has a new key). Each line must begin with `prefix` (the device's `prefix` option).
+    """
+    keys = [public_keys] if isinstance(public_keys, Ed25519PublicKey) else list(public_keys)
+    stripped = _strip_prefixes(lines, prefix) if prefix else iter(lines)
+    if start is None:
+        stripped, start = _anchored(stripped)
     state, entries, tail = start, 0, 0
-    for number, (line, following) in enumerate(_with_next(lines), start=1):
-        problem = _check_line(number, line, following, state, public_key)
+    for number, (line, following) in enumerate(_with_next(stripped), start=1):
+        problem = _check_line(number, line, following, state, keys)
         if problem is not None:
-            return VerifyResult(entries, tail, state, problem)
+            return VerifyResult(entries, tail, state, problem, start)
         fields = json.loads(line)
         state = ChainState(fields["seq"], line_hash(line))
         if fields.get("type") == CHECKPOINT_TYPE:
             tail = 0
         else:
             entries, tail = entries + 1, tail + 1
-    return VerifyResult(entries, tail, state)
+    return VerifyResult(entries, tail, state, start=start)
+
+
+def _strip_prefixes(lines: Iterable[bytes], prefix: bytes) -> Iterator[bytes]:
+    # A line without the prefix is passed on whole: it then fails as malformed.
+    for line in lines:
+        yield line.removeprefix(prefix)
+
+
+def _anchored(lines: Iterator[bytes]) -> tuple[Iterator[bytes], ChainState]:
+    """The state just before the first line, as that line states it."""
+    first = next(lines, None)
+    if first is None:
+        return iter(()), GENESIS
+    fields = _parse(first)
+    # A log that claims to start at seq 1 must start from the genesis state.
+    state = GENESIS
+    if fields is not None and fields["seq"] > 1:
+        state = ChainState(fields["seq"] - 1, fields["prev"])
+    return itertools.chain([first], lines), state
 
 
 def _with_next(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bytes | None]]:
@@ -105,7 +140,7 @@ def _check_line(
     line: bytes,
     following: bytes | None,
     state: ChainState,
-    public_key: Ed25519PublicKey,
+    public_keys: Sequence[Ed25519PublicKey],
 ) -> Problem | None:
     if not line.endswith(b"\n"):
         return Problem(number, ProblemKind.UNTERMINATED, f"line {number} is truncated (no newline)")
@@ -116,7 +151,7 @@ def _check_line(
     if problem is None:
         problem = _check_prev(number, fields["prev"], state.prev)
     if problem is None and fields.get("type") == CHECKPOINT_TYPE:
-        problem = _check_checkpoint(number, line, fields, public_key)
+        problem = _check_checkpoint(number, line, fields, public_keys)
     return problem
 
 
@@ -162,18 +197,25 @@ def _check_prev(number: int, prev: str, expected: str) -> Problem | None:
 
 
 def _check_checkpoint(
-    number: int, line: bytes, fields: dict[str, Any], public_key: Ed25519PublicKey
+    number: int, line: bytes, fields: dict[str, Any], public_keys: Sequence[Ed25519PublicKey]
 ) -> Problem | None:
     signature = _signature(fields) if fields.keys() == _CHECKPOINT_KEYS else None
     if signature is None or canonical_line(fields) != line:
         reason = f"checkpoint on line {number} is not in canonical form"
         return Problem(number, ProblemKind.BAD_CHECKPOINT, reason)
+    message = checkpoint_message(fields["seq"], fields["prev"])
+    if any(_signed_by(key, signature, message) for key in public_keys):
+        return None
+    reason = f"checkpoint on line {number} has a bad signature"
+    return Problem(number, ProblemKind.BAD_CHECKPOINT, reason)
+
+
+def _signed_by(key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
     try:
-        public_key.verify(signature, checkpoint_message(fields["seq"], fields["prev"]))
+        key.verify(signature, message)
     except InvalidSignature:
-        reason = f"checkpoint on line {number} has a bad signature"
-        return Problem(number, ProblemKind.BAD_CHECKPOINT, reason)
-    return None
+        return False
+    return True
 
 
 def _signature(fields: dict[str, Any]) -> bytes | None:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from strongroom.cli import (
+    audit_command,
     auth_command,
     kv_command,
     lease_command,
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     lease_command.register(commands)
     logical.register(commands)
     kv_command.register(commands)
+    audit_command.register(commands)
     return parser
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from strongroom.barrier import Barrier, BarrierView
 from strongroom.clock import Clock, SystemClock
 from strongroom.core.adapters import EngineRevoker, TokenLifecycle
+from strongroom.core.audit import AuditDeviceConfig, AuditTable
 from strongroom.core.engines import OPTION_CHANGES, SECRET_ENGINES, EngineFactory
 from strongroom.core.mounts import MountTable, normalize_mount_path
 from strongroom.core.pipeline import Pipeline
@@ -58,6 +59,11 @@ class CoreConfig:
     # Listener switches: serve sys/rekey/* and sys/generate-root/* only to privileged tokens.
     disable_unauthed_rekey: bool = False
     disable_unauthed_generate_root: bool = False
+    # Audit devices from the server config, and the two switches that gate the audit API.
+    audit_devices: tuple[AuditDeviceConfig, ...] = ()
+    unsafe_allow_api_audit_creation: bool = False
+    allow_audit_log_prefixing: bool = False
+    plugin_directory: str = ""  # no audit file may be written under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,14 @@ class Core:
                 SECRET_TABLE: {**SECRET_ENGINES, **(engines or {})},
                 AUTH_TABLE: dict(auth_methods or {}),
             },
+        )
+        self.audit = AuditTable(
+            self.barrier,
+            self.clock,
+            declared=self.config.audit_devices,
+            allow_api_creation=self.config.unsafe_allow_api_audit_creation,
+            allow_prefix=self.config.allow_audit_log_prefixing,
+            forbidden_directory=self.config.plugin_directory,
         )
         self.pipeline = Pipeline(self)
         self.wrapper = Wrapper(self)
@@ -202,7 +216,9 @@ class Core:
             self.cluster = await self._load_or_create_cluster_info()
             await self.mounts.load()
             self.sync_token_config()
+            await self.audit.load()
         except BaseException:
+            await self.audit.close()
             self.barrier.seal()
             raise
         # Leases are not loaded: the expiry loop walks the due index in storage, in pages.
@@ -218,6 +234,7 @@ class Core:
             return
         await self.rotation.stop()
         await self.leases.stop()
+        await self.audit.close()  # signs each device's last entries
         try:
             await self.barrier.save_counters()
         finally:

@@ -4,18 +4,31 @@ token learns nothing about what is mounted."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from strongroom.errors import PermissionDenied, UnsupportedPath
+from strongroom.audit import NO_KEYS, AuditBroker, AuthInfo, MountAuditKeys
+from strongroom.clock import rfc3339
+from strongroom.errors import PermissionDenied, StrongroomError, UnsupportedPath
 from strongroom.logical import Operation, PathProperties, Request, Response
 from strongroom.routing import Routed
 from strongroom.token.entry import TokenEntry
 
 if TYPE_CHECKING:
     from strongroom.core.core import Core
-    from strongroom.policy.acl import ACL
+    from strongroom.policy.acl import ACL, ACLResult
 
 _GUARDED = PathProperties()
+
+
+@dataclass(slots=True)
+class _Caller:
+    """What admission learned about the caller: its token entry and the ACL's verdict."""
+
+    entry: TokenEntry | None = None
+    acl: ACLResult | None = None
+    # The request spent one use of the token (guarded paths; unauthenticated ones only look).
+    used: bool = False
 
 
 class Pipeline:
@@ -26,29 +39,63 @@ class Pipeline:
         self._core.policies.invalidate()
 
     async def handle(self, request: Request) -> Response:
-        core = self._core
-        full_path = request.path
-        routed = core.router.route(full_path)
-        properties = routed.backend.properties(routed.relative_path) if routed else _GUARDED
-        entry = await self._resolve_token(request, properties)
+        broker = self._core.audit.broker
+        caller = _Caller()
         try:
-            if routed is not None:
-                await self._decide_create(request, routed)
-            await self._authorize(request, properties, full_path, entry)
-            if routed is None:
-                raise UnsupportedPath(f'no handler for route "{full_path}". route entry not found.')
-            self._enter_mount(request, routed)
-            response = await routed.backend.handle(request) or Response()
-            if response.secret is not None and not response.secret.lease_id:
-                await self._register_lease(request, routed, response, entry)
-            # A policy's min_wrapping_ttl was enforced by the ACL: it refuses unwrapped requests.
-            if request.wrap_ttl and not response.is_empty and response.wrap_info is None:
-                response = await core.wrapper.wrap(response, request.wrap_ttl, full_path)
-            return response
+            if broker.active:
+                return await self._audited(request, caller, broker)
+            routed = await self._admit(request, caller)
+            return await self._execute(request, routed, caller)
         finally:
-            if entry is not None and entry.spent:
+            if caller.used and caller.entry is not None and caller.entry.spent:
                 # The last permitted use of a use-limited token: it dies with this request.
-                await core.tokens.revoke(request.client_token)
+                await self._core.tokens.revoke(request.client_token)
+
+    async def _audited(self, request: Request, caller: _Caller, broker: AuditBroker) -> Response:
+        """Fail closed: the backend runs only once the request is recorded, and the response
+        reaches the client only once it is recorded too."""
+        try:
+            routed = await self._admit(request, caller)
+        except Exception as exc:
+            auth, error = _auth_info(request, caller), _error_text(exc)
+            logged = await broker.log_request(request, auth, error)
+            await broker.log_response(request, None, auth, error, logged=logged)
+            raise
+        auth, keys = _auth_info(request, caller), _audit_keys(routed)
+        logged = await broker.log_request(request, auth, "", keys)
+        try:
+            response = await self._execute(request, routed, caller)
+        except Exception as exc:
+            await broker.log_response(request, None, auth, _error_text(exc), keys, logged)
+            raise
+        await broker.log_response(request, response, auth, "", keys, logged)
+        return response
+
+    async def _admit(self, request: Request, caller: _Caller) -> Routed:
+        """Route, then token, then the create/update decision, then the ACL."""
+        full_path = request.path
+        routed = self._core.router.route(full_path)
+        properties = routed.backend.properties(routed.relative_path) if routed else _GUARDED
+        caller.entry = await self._resolve_token(request, properties)
+        caller.used = not properties.unauthenticated
+        if routed is not None:
+            await self._decide_create(request, routed)
+        caller.acl = await self._authorize(request, properties, full_path)
+        if routed is None:
+            raise UnsupportedPath(f'no handler for route "{full_path}". route entry not found.')
+        self._enter_mount(request, routed)
+        return routed
+
+    async def _execute(self, request: Request, routed: Routed, caller: _Caller) -> Response:
+        """The backend, then lease registration, then response wrapping."""
+        response = await routed.backend.handle(request) or Response()
+        if response.secret is not None and not response.secret.lease_id:
+            owner = caller.entry if caller.used else None
+            await self._register_lease(request, routed, response, owner)
+        # A policy's min_wrapping_ttl was enforced by the ACL: it refuses unwrapped requests.
+        if request.wrap_ttl and not response.is_empty and response.wrap_info is None:
+            response = await self._core.wrapper.wrap(response, request.wrap_ttl, request.full_path)
+        return response
 
     async def _resolve_token(
         self, request: Request, properties: PathProperties
@@ -67,7 +114,7 @@ class Pipeline:
             request.client_token_accessor = entry.accessor
             request.display_name = entry.display_name
             request.entity_id = entry.entity_id
-        return entry if not properties.unauthenticated else None
+        return entry
 
     async def _decide_create(self, request: Request, routed: Routed) -> None:
         """POST/PUT is `create` when the target does not exist yet, else `update`."""
@@ -85,21 +132,18 @@ class Pipeline:
             request.operation = Operation.CREATE
 
     async def _authorize(
-        self,
-        request: Request,
-        properties: PathProperties,
-        full_path: str,
-        entry: TokenEntry | None,
-    ) -> None:
+        self, request: Request, properties: PathProperties, full_path: str
+    ) -> ACLResult | None:
         if not request.policies:
-            return  # an unauthenticated path without a (valid) token
+            return None  # an unauthenticated path without a (valid) token
         acl = await self._core.policies.acl_for(request.policies)
         result = acl.check(request.operation, full_path, request.data, request.wrap_ttl)
         request.root_privileges = result.root_privileges
         if properties.unauthenticated:
-            return  # served anyway; root_privileges may grant more (cancelling a rekey)
+            return result  # served anyway; root_privileges may grant more (cancelling a rekey)
         if not result.allowed or (properties.sudo and not result.root_privileges):
             raise PermissionDenied()
+        return result
 
     @staticmethod
     def _enter_mount(request: Request, routed: Routed) -> None:
@@ -127,3 +171,39 @@ class Pipeline:
     async def caller_acl(self, request: Request) -> ACL | None:
         entry = await self._core.tokens.lookup(request.client_token, request.remote_address)
         return None if entry is None else await self._core.policies.acl_for(entry.policies)
+
+
+def _auth_info(request: Request, caller: _Caller) -> AuthInfo | None:
+    entry, acl = caller.entry, caller.acl
+    if entry is None:
+        # An invalid token is still recorded (hashed): who tried matters.
+        return AuthInfo(client_token=request.client_token) if request.client_token else None
+    return AuthInfo(
+        client_token=request.client_token,
+        accessor=entry.accessor,
+        display_name=entry.display_name,
+        policies=entry.policies,
+        token_policies=entry.policies,
+        metadata=entry.meta,
+        entity_id=entry.entity_id,
+        token_type=entry.type,
+        token_ttl=entry.ttl,
+        token_issue_time=rfc3339(entry.creation_time),
+        granting_policies=tuple(acl.granting_policies) if acl is not None else (),
+        allowed=acl.allowed if acl is not None else False,
+    )
+
+
+def _audit_keys(routed: Routed) -> MountAuditKeys:
+    config = routed.mount.config
+    if not (config.audit_non_hmac_request_keys or config.audit_non_hmac_response_keys):
+        return NO_KEYS
+    return MountAuditKeys(
+        frozenset(config.audit_non_hmac_request_keys),
+        frozenset(config.audit_non_hmac_response_keys),
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    # Error messages are public by construction; an unknown error's text never is.
+    return exc.message if isinstance(exc, StrongroomError) else "internal error"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strongroom.core.sys_audit import audit_paths
 from strongroom.core.sys_internal import internal_paths
 from strongroom.core.sys_keyring import keyring_paths
 from strongroom.core.sys_leases import lease_paths
@@ -27,6 +28,7 @@ def build_sys_backend(core: Core) -> FrameworkBackend:
             *policy_paths(core),
             *lease_paths(core),
             *wrapping_paths(core),
+            *audit_paths(core),
             *internal_paths(core),
             *tool_paths(),
         ]

@@ -41,7 +41,7 @@ HASH_FIELDS = {
 
 def _encode(raw: bytes, output_format: str) -> str:
     if output_format not in FORMATS:
-        raise InvalidParameter(f"unsupported encoding format {output_format}; use base64 or hex")
+        raise InvalidParameter("format: unsupported encoding; use base64 or hex")
     return raw.hex() if output_format == "hex" else base64.b64encode(raw).decode()
 
 
@@ -64,7 +64,7 @@ async def hash_input(request: Request, data: FieldData) -> Response:
     algorithm = data.get("urlalgorithm") or data.get("algorithm")
     name = HASH_ALGORITHMS.get(algorithm)
     if name is None:
-        raise InvalidParameter(f"unsupported algorithm {algorithm}")
+        raise InvalidParameter("algorithm: unsupported hash algorithm")
     try:
         raw = base64.b64decode(data.get("input"), validate=True)
     except (binascii.Error, ValueError):

@@ -63,6 +63,7 @@ class VaultApp:
                 receive,
                 max_body=self._limits.max_request_size,
                 json_limits=self._limits.json,
+                audited_headers=self._core.audit.broker.audited_names,
             )
             response = await self._core.handle(request)
         if response.bare:

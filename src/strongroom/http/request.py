@@ -34,11 +34,13 @@ _READ_HEADERS = frozenset(
 )
 
 
-def header_map(scope: Mapping[str, Any]) -> dict[str, str]:
+def header_map(scope: Mapping[str, Any], also: frozenset[bytes] = frozenset()) -> dict[str, str]:
+    """The headers Strongroom reads (and those in `also`), by lower-case name."""
+    wanted = _READ_HEADERS | also if also else _READ_HEADERS
     return {
         name.decode("latin-1"): value.decode("latin-1")
         for name, value in scope["headers"]
-        if name in _READ_HEADERS
+        if name in wanted
     }
 
 
@@ -74,13 +76,16 @@ async def build_request(
     *,
     max_body: int | None,
     json_limits: JSONLimits,
+    audited_headers: frozenset[str] = frozenset(),
 ) -> Request:
+    """`audited_headers` (lower-case names) are carried into the request for the audit log."""
     method: str = scope["method"]
     operation = _METHOD_OPERATIONS.get(method)
     if operation is None:
         raise UnsupportedOperation(f"unsupported method {method}")
     path = normalize(scope["path"])
-    headers = header_map(scope)
+    audited = frozenset(name.encode("latin-1") for name in audited_headers)
+    headers = header_map(scope, audited)
     if method in _QUERY_METHODS:
         data = decode_query(scope.get("query_string", b""))
     else:
@@ -101,7 +106,9 @@ async def build_request(
         client_token=client_token(headers),
         request_id=new_request_id(),
         remote_address=remote_address(scope),
-        headers={k: v for k, v in headers.items() if k in _FORWARDED_HEADERS},
+        headers={
+            k: v for k, v in headers.items() if k in _FORWARDED_HEADERS or k in audited_headers
+        },
         wrap_ttl=_wrap_ttl(headers.get("x-vault-wrap-ttl", "")),
     )
 

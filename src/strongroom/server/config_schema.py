@@ -109,6 +109,10 @@ class ServerConfig:
     log_format: str = "standard"
     plugin_directory: str | None = None  # the audit layer refuses to write under it
     allow_audit_log_prefixing: bool = False
+    # As OpenBao: audit devices come from the config unless this opens the API to them.
+    unsafe_allow_api_audit_creation: bool = False
+    cache_size: int | None = None  # entries in the physical read cache; None = the default
+    disable_cache: bool = False
     audit: list[AuditStanza] = field(default_factory=list)
     raw: dict[str, object] = field(default_factory=dict, repr=False)
 
@@ -291,6 +295,9 @@ SERVER_KEYS: Mapping[str, Parser] = {
     "log_format": Keyword(("standard", "json")),
     "plugin_directory": _path,
     "allow_audit_log_prefixing": parse_bool,
+    "unsafe_allow_api_audit_creation": parse_bool,
+    "cache_size": parse_int,
+    "disable_cache": parse_bool,
 }
 
 # Keys containing `*` are shell patterns; an exact key is looked up first, and no two patterns
@@ -298,8 +305,6 @@ SERVER_KEYS: Mapping[str, Parser] = {
 SERVER_IGNORED: Mapping[str, Ignored] = {
     # No behaviour depends on these in Strongroom (Enterprise-only, plugin binaries we never
     # run, cache tuning, or something Strongroom always does safely anyway).
-    "cache_size": Ignored(),
-    "disable_cache": Ignored(),
     "disable_indexing": Ignored(),
     "disable_performance_standby": Ignored(),
     "disable_sealwrap": Ignored(),
@@ -309,7 +314,6 @@ SERVER_IGNORED: Mapping[str, Ignored] = {
     "log_rotate_*": Ignored(),  # only meaningful with log_file, which warns
     "plugin_file_permissions": Ignored(),
     "plugin_file_uid": Ignored(),
-    "unsafe_allow_api_audit_creation": Ignored(),  # the audit API is always on, made safe
     "cluster_cipher_suites": Ignored(),
     # Setting these asks for behaviour Strongroom does not have.
     "telemetry": Ignored("metrics are not implemented"),

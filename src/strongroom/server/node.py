@@ -9,6 +9,8 @@ import signal
 from collections.abc import Awaitable, Callable
 
 from strongroom.core import Core, CoreConfig
+from strongroom.core.audit import AuditDeviceConfig
+from strongroom.physical.cache import DEFAULT_CACHE_SIZE
 from strongroom.physical.registry import create_backend
 from strongroom.server.config_schema import ServerConfig
 from strongroom.server.listener import build_server
@@ -30,7 +32,29 @@ def core_config(config: ServerConfig) -> CoreConfig:
         disable_unauthed_generate_root=any(
             listener.disable_unauthed_generate_root_endpoints for listener in config.listeners
         ),
+        cache_size=0 if config.disable_cache else _cache_size(config.cache_size),
+        audit_devices=tuple(
+            AuditDeviceConfig(
+                stanza.kind, stanza.name, stanza.options, stanza.description, stanza.local
+            )
+            for stanza in config.audit
+        ),
+        unsafe_allow_api_audit_creation=config.unsafe_allow_api_audit_creation,
+        allow_audit_log_prefixing=config.allow_audit_log_prefixing,
+        plugin_directory=config.plugin_directory or "",
     )
+
+
+def _cache_size(configured: int | None) -> int:
+    return DEFAULT_CACHE_SIZE if configured is None else max(configured, 0)
+
+
+def _reopen_audit(core: Core, running: set[asyncio.Task[None]]) -> None:
+    """SIGHUP: audit files are reopened, for log rotation."""
+    log.info("SIGHUP: reopening audit devices")
+    task = asyncio.get_running_loop().create_task(core.audit.reopen())
+    running.add(task)  # keep a reference until it finishes
+    task.add_done_callback(running.discard)
 
 
 async def run_node(config: ServerConfig, prepare: Prepare | None = None) -> None:
@@ -44,6 +68,8 @@ async def run_node(config: ServerConfig, prepare: Prepare | None = None) -> None
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        reopening: set[asyncio.Task[None]] = set()
+        loop.add_signal_handler(signal.SIGHUP, _reopen_audit, core, reopening)
         tasks = [asyncio.create_task(server.serve()) for server in servers]
         for listener in config.listeners:
             scheme = "http" if listener.tls_disable else "https"
