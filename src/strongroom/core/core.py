@@ -19,6 +19,7 @@ from strongroom.core.adapters import EngineRevoker, TokenLifecycle
 from strongroom.core.audit import AuditDeviceConfig, AuditTable
 from strongroom.core.engines import OPTION_CHANGES, SECRET_ENGINES, EngineFactory
 from strongroom.core.mounts import MountTable, normalize_mount_path
+from strongroom.core.periodic import BackendTicker
 from strongroom.core.pipeline import Pipeline
 from strongroom.core.quorum import QuorumOperations
 from strongroom.core.ratelimit import RateLimiter
@@ -56,6 +57,8 @@ class CoreConfig:
     cache_size: int = DEFAULT_CACHE_SIZE
     # Seconds between checks for automatic keyring rotation.
     rotation_check_interval: float = 300.0
+    # Seconds between calls of the mounts' periodic work (transit's automatic key rotation).
+    periodic_interval: float = 60.0
     # Listener switches: serve sys/rekey/* and sys/generate-root/* only to privileged tokens.
     disable_unauthed_rekey: bool = False
     disable_unauthed_generate_root: bool = False
@@ -135,6 +138,7 @@ class Core:
         self.quorum = QuorumOperations(self)
         self.quorum_limiter = RateLimiter(self.clock)
         self.rotation = RotationScheduler(self.barrier, self.clock, self.config)
+        self.ticker = BackendTicker(self.router, self.config.periodic_interval)
         self.cluster: ClusterInfo | None = None
         self.unseal_progress: ShareCollector | None = None
         self.unseal_nonce = ""
@@ -224,6 +228,7 @@ class Core:
         # Leases are not loaded: the expiry loop walks the due index in storage, in pages.
         self.leases.start()
         self.rotation.start()
+        self.ticker.start()
 
     async def seal(self) -> None:
         async with self._lifecycle:
@@ -232,6 +237,7 @@ class Core:
     async def _seal_locked(self) -> None:
         if self.sealed:
             return
+        await self.ticker.stop()
         await self.rotation.stop()
         await self.leases.stop()
         await self.audit.close()  # signs each device's last entries

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from strongroom.clock import Clock, SystemClock
 from strongroom.engines.kv.v1 import build_kv_v1_backend
 from strongroom.engines.kv.v2 import build_kv_v2_backend, upgrade_v1_to_v2
+from strongroom.engines.transit import build_transit_backend
 from strongroom.errors import InvalidParameter
 from strongroom.logical import Backend, Storage
 from strongroom.routing import MountEntry
@@ -23,7 +24,10 @@ def kv_engine(entry: MountEntry, storage: Storage) -> Backend:
     raise InvalidParameter("unsupported KV version: expected 1 or 2")
 
 
-SECRET_ENGINES: dict[str, EngineFactory] = {"kv": kv_engine}
+SECRET_ENGINES: dict[str, EngineFactory] = {
+    "kv": kv_engine,
+    "transit": lambda entry, storage: build_transit_backend(storage),
+}
 
 
 OptionChange = Callable[[dict[str, str], dict[str, str], Storage, Clock], Awaitable[bool]]

@@ -11,9 +11,9 @@ from strongroom.core.sys_leases import lease_paths
 from strongroom.core.sys_mounts import mount_paths
 from strongroom.core.sys_policy import policy_paths
 from strongroom.core.sys_quorum import quorum_paths
-from strongroom.core.sys_tools import tool_paths
 from strongroom.core.sys_wrapping import wrapping_paths
 from strongroom.framework import FrameworkBackend
+from strongroom.framework.tools import tool_paths
 
 if TYPE_CHECKING:
     from strongroom.core.core import Core
@@ -30,6 +30,6 @@ def build_sys_backend(core: Core) -> FrameworkBackend:
             *wrapping_paths(core),
             *audit_paths(core),
             *internal_paths(core),
-            *tool_paths(),
+            *tool_paths("tools/"),
         ]
     )

@@ -1,7 +1,7 @@
 """The contract between core and backends: operations, requests, responses, storage."""
 
 from strongroom.logical.auth import Auth
-from strongroom.logical.backend import Backend, PathProperties
+from strongroom.logical.backend import Backend, PathProperties, PeriodicBackend
 from strongroom.logical.operation import Operation
 from strongroom.logical.request import Request
 from strongroom.logical.response import Response
@@ -14,6 +14,7 @@ __all__ = [
     "Backend",
     "Operation",
     "PathProperties",
+    "PeriodicBackend",
     "Request",
     "Response",
     "Secret",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from strongroom.logical.request import Request
 from strongroom.logical.response import Response
@@ -27,3 +27,11 @@ class Backend(Protocol):
         ...
 
     async def handle(self, request: Request) -> Response | None: ...
+
+
+@runtime_checkable
+class PeriodicBackend(Protocol):
+    """A backend with background work (Vault's `PeriodicFunc`): the core calls `periodic` about
+    once a minute while unsealed, for each mount of it (transit's automatic key rotation)."""
+
+    async def periodic(self) -> None: ...

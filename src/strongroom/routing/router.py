@@ -51,6 +51,9 @@ class Router:
                 return Routed(entry, backend, path[len(prefix) :])
         return None
 
+    def backends(self) -> list[tuple[MountEntry, Backend]]:
+        return list(self._mounts.values())
+
     def get(self, route: str) -> tuple[MountEntry, Backend] | None:
         return self._mounts.get(route)
 

@@ -10,16 +10,6 @@ from strongroom.testing.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def storage() -> InmemBackend:
-    return InmemBackend()
-
-
-@pytest.fixture
 def kv(storage: InmemBackend, clock: FakeClock) -> KV:
     """A KV version 2 backend over in-memory storage and a fake clock."""
     return KV(build_kv_v2_backend(storage, clock), storage, clock)

@@ -9,48 +9,28 @@ from strongroom.engines.kv.v2.render import rfc3339_nano
 from strongroom.engines.kv.v2.store import now_ns
 from strongroom.errors import StrongroomError
 from strongroom.framework import FrameworkBackend
-from strongroom.logical import Operation, Request, Response
+from strongroom.logical import Operation
 from strongroom.physical.inmem import InmemBackend
+from strongroom.testing.backend_driver import BackendDriver
 from strongroom.testing.clock import FakeClock
 
 START = 1_800_000_000.0  # FakeClock's default start: 2027-01-15T08:00:00Z
 START_TEXT = "2027-01-15T08:00:00Z"
 
 
-class KV:
+class KV(BackendDriver):
     def __init__(self, backend: FrameworkBackend, storage: InmemBackend, clock: FakeClock) -> None:
-        self.backend = backend
-        self.storage = storage
-        self.clock = clock
-
-    async def __call__(
-        self, operation: Operation, path: str, data: dict[str, Any] | None = None
-    ) -> Response | None:
-        if operation is Operation.LIST and path and not path.endswith("/"):
-            path += "/"
-        request = Request(operation, path, dict(data or {}), mount_point="kv/")
-        if operation is Operation.UPDATE and await self.backend.exists(request) is False:
-            request.operation = Operation.CREATE
-        return await self.backend.handle(request)
+        super().__init__(backend, storage, clock, "kv/")
 
     async def ok(self, operation: Operation, path: str, **data: Any) -> dict[str, Any]:
-        """A response that must be a 200 with data."""
-        response = await self(operation, path, data)
-        assert response is not None and response.status is None, response
-        assert response.data is not None
-        return response.data
+        result: dict[str, Any] = await self.data_of(operation, path, data)
+        return result
 
     async def none(self, operation: Operation, path: str, **data: Any) -> None:
-        """A response that must be a 204."""
-        response = await self(operation, path, data)
-        assert response is None or (response.is_empty and response.status is None), response
+        await self.no_content(operation, path, data)
 
     async def fails(self, operation: Operation, path: str, **data: Any) -> StrongroomError:
-        try:
-            response = await self(operation, path, data)
-        except StrongroomError as exc:
-            return exc
-        raise AssertionError(f"expected an error, got {response!r}")
+        return await self.error_of(operation, path, data)
 
     async def put(self, path: str, secret: dict[str, Any], **options: Any) -> dict[str, Any]:
         body: dict[str, Any] = {"data": secret}

@@ -8,13 +8,13 @@ background task is needed.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
 
 from strongroom.errors import InternalError
+from strongroom.logical.records import known_fields, load_record
 
 FORMAT_VERSION = 1
 DEFAULT_MAX_VERSIONS = 10
@@ -37,7 +37,7 @@ class MountConfig:
 
     @classmethod
     def deserialize(cls, raw: bytes) -> MountConfig:
-        return cls(**_known(cls, _load(raw, "configuration")))
+        return cls(**known_fields(cls, _load(raw, "configuration")))
 
 
 @dataclass(slots=True)
@@ -103,7 +103,7 @@ class KeyMetadata:
 
     @classmethod
     def deserialize(cls, raw: bytes) -> KeyMetadata:
-        document = _known(cls, _load(raw, "secret metadata"))
+        document = known_fields(cls, _load(raw, "secret metadata"))
         versions = document.pop("versions", {})
         try:
             parsed = {int(n): VersionInfo(**info) for n, info in versions.items()}
@@ -127,26 +127,8 @@ class VersionRecord:
         document = _load(raw, "secret version")
         if not isinstance(document.get("data"), dict):
             raise InternalError("a stored secret version record is unreadable")
-        return cls(**_known(cls, document))
+        return cls(**known_fields(cls, document))
 
 
 def _load(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        document = None
-    if not isinstance(document, dict):
-        raise InternalError(f"a stored {what} record is unreadable")
-    if document.get("format", 0) > FORMAT_VERSION:
-        raise InternalError(f"a stored {what} record was written by a newer version")
-    return document
-
-
-@functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
-
-
-def _known(cls: type, document: dict[str, Any]) -> dict[str, Any]:
-    names = _field_names(cls)
-    return {k: v for k, v in document.items() if k in names}
+    return load_record(raw, what, FORMAT_VERSION)

@@ -1,4 +1,5 @@
-"""sys/tools/random and sys/tools/hash, with their path forms."""
+"""The tools `hash[/<algorithm>]` and `random[/<source>][/<bytes>]`, with their path forms:
+under `sys/tools/` and inside every transit mount (the same endpoints in Vault)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import hashlib
 import os
 
 from strongroom.errors import InvalidParameter
-from strongroom.framework import Field, FieldData, FieldType, PathSpec
+from strongroom.framework.fields import Field, FieldData, FieldType
+from strongroom.framework.path import PathSpec
 from strongroom.logical import Operation, Request, Response
 
 MAX_RANDOM_BYTES = 128 * 1024
@@ -50,7 +52,7 @@ async def random_bytes(request: Request, data: FieldData) -> Response:
     source = data.get("urlsource") or data.get("source")
     if data.get("urlbytes"):
         count = int(data.get("urlbytes"))
-    elif source and source.isdigit():  # sys/tools/random/:bytes
+    elif source and source.isdigit():  # random/:bytes
         count, source = int(source), "platform"
     if source not in ("platform", "seal", "all"):
         raise InvalidParameter("unsupported entropy source; use platform, seal or all")
@@ -73,16 +75,17 @@ async def hash_input(request: Request, data: FieldData) -> Response:
     return Response({"sum": _encode(hashlib.new(name, raw).digest(), output_format)})
 
 
-def tool_paths() -> list[PathSpec]:
+def tool_paths(prefix: str = "") -> list[PathSpec]:
+    """The two tools under `prefix` ("tools/" in sys/, "" in a transit mount)."""
     return [
         PathSpec(
-            r"tools/random(?:/(?P<urlsource>[^/]+))?(?:/(?P<urlbytes>\d+))?",
+            prefix + r"random(?:/(?P<urlsource>[^/]+))?(?:/(?P<urlbytes>\d+))?",
             {Operation.UPDATE: random_bytes},
             RANDOM_FIELDS,
             help="Random bytes from the platform's CSPRNG.",
         ),
         PathSpec(
-            r"tools/hash(?:/(?P<urlalgorithm>[^/]+))?",
+            prefix + r"hash(?:/(?P<urlalgorithm>[^/]+))?",
             {Operation.UPDATE: hash_input},
             HASH_FIELDS,
             help="Hash base64-encoded input.",
