@@ -15,8 +15,9 @@ time and the CPU time (every thread: the event loop and SQLite's) per request.
     python bench/profile_app.py [--requests 200000] [--scenarios lookup-self] [--profile]
     python bench/profile_app.py --scenarios kv-read,kv-write --profile
 
-Scenarios that write (`token-create`, `kv-write`) run a tenth of `--requests`. cProfile sees
-only the event loop's thread: the time SQLite spends in its own thread shows up as waiting.
+Scenarios that POST (`token-create`, `kv-write`, transit) run a tenth of `--requests`; the
+transit ones run on the in-memory core, decrypt and verify with its own set-up answers. cProfile
+sees only the event loop's thread: the time SQLite spends in its own thread shows up as waiting.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ import asyncio
 import contextlib
 import cProfile
 import itertools
+import json
 import os
 import pstats
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +41,7 @@ import uvloop
 
 # bench/ is on sys.path when this file is run
 from bare_app import app as bare_app
-from run import COUNTER, SCENARIO_NAMES, SCENARIOS, Call, Scenario
+from run import COUNTER, SCENARIO_NAMES, SCENARIOS, Call, Scenario, kept_value
 
 from strongroom.core import CoreConfig
 from strongroom.core.audit import AuditDeviceConfig
@@ -113,12 +116,17 @@ async def check(app: ASGIApp, scenario: Scenario, token: str) -> None:
         raise SystemExit(f"{scenario.name}: HTTP {status} {body[:200]!r}")
 
 
-async def set_up(app: ASGIApp, scenarios: list[Scenario], token: str) -> None:
-    """The set-up calls of run.py, each once, each answering 2xx."""
+async def set_up(app: ASGIApp, scenarios: list[Scenario], token: str) -> dict[Call, str]:
+    """The set-up calls of run.py, each once, each answering 2xx; returns the values kept from
+    their answers (a ciphertext to decrypt, a signature to verify), as run.py's `set_up`."""
+    kept = {}
     for setup in dict.fromkeys(c for s in scenarios for c in s.setup):
         status, body = await call(app, scope(setup, token), setup.body)
         if not 200 <= status < 300:
             raise SystemExit(f"set-up {setup.method} {setup.path}: HTTP {status} {body[:200]!r}")
+        if setup.keep:
+            kept[setup] = kept_value(setup, json.loads(body), "strongroom")
+    return kept
 
 
 _runs = itertools.count(1)
@@ -151,10 +159,12 @@ async def per_request_us(
 
 
 @contextlib.asynccontextmanager
-async def apps(scenarios: list[Scenario]) -> AsyncIterator[dict[str, tuple[ASGIApp, str]]]:
-    """The app and root token for each Strongroom target the scenarios need; the SQLite one on a
-    database in a temporary directory (removed afterwards)."""
-    found: dict[str, tuple[ASGIApp, str]] = {}
+async def apps(
+    scenarios: list[Scenario],
+) -> AsyncIterator[dict[str, tuple[ASGIApp, str, dict[Call, str]]]]:
+    """The app, root token and kept set-up values for each Strongroom target the scenarios
+    need; the SQLite one on a database in a temporary directory (removed afterwards)."""
+    found: dict[str, tuple[ASGIApp, str, dict[Call, str]]] = {}
     with tempfile.TemporaryDirectory(prefix="strongroom-profile-") as tmp:
         backend = None
         for target in dict.fromkeys(s.ours for s in scenarios):
@@ -167,8 +177,8 @@ async def apps(scenarios: list[Scenario]) -> AsyncIterator[dict[str, tuple[ASGIA
             unsealed = await unsealed_core(physical, config=config)
             app = VaultApp(unsealed.core)
             ours = [s for s in scenarios if s.ours == target]
-            await set_up(app, ours, unsealed.root_token)
-            found[target] = app, unsealed.root_token
+            kept = await set_up(app, ours, unsealed.root_token)
+            found[target] = app, unsealed.root_token, kept
         try:
             yield found
         finally:
@@ -183,10 +193,14 @@ def concurrency_of(scenario: Scenario, concurrency: int) -> int:
 async def main_async(
     requests: int, names: tuple[str, ...], profile: bool, concurrency: int
 ) -> None:
-    scenarios = [s for s in SCENARIOS if s.name in names]
-    async with apps(scenarios) as by_target:
+    chosen = [s for s in SCENARIOS if s.name in names]
+    async with apps(chosen) as by_target:
+        # A body that uses a set-up answer (transit-decrypt's ciphertext) gets this core's.
+        scenarios = [replace(s, body=s.body_with(by_target[s.ours][2])) for s in chosen]
+        name_width = max([13, *(len(s.name) for s in scenarios)])
+        request_width = max([26, *(len(s.request) for s in scenarios)])
         for scenario in scenarios:
-            vault_app, token = by_target[scenario.ours]
+            vault_app, token, _ = by_target[scenario.ours]
             count = requests if scenario.method == "GET" else requests // WRITE_SHARE
             parallel = concurrency_of(scenario, concurrency)
             await check(vault_app, scenario, token)
@@ -194,7 +208,8 @@ async def main_async(
             ours, ours_cpu = await per_request_us(vault_app, scenario, token, count, parallel)
             bare, _ = await per_request_us(bare_app, scenario, token, count, parallel)
             line = (
-                f"{scenario.name:<13} {scenario.request:<26} {scenario.ours:<17} {ours:7.2f} us"
+                f"{scenario.name:<{name_width}} {scenario.request:<{request_width}}"
+                f" {scenario.ours:<17} {ours:7.2f} us"
                 f"   bare {bare:6.2f} us   +{ours - bare:.2f} us"
             )
             if parallel > 1:
@@ -202,7 +217,7 @@ async def main_async(
             print(line)
         if profile:
             for scenario in scenarios:
-                vault_app, token = by_target[scenario.ours]
+                vault_app, token, _ = by_target[scenario.ours]
                 count = requests if scenario.method == "GET" else requests // WRITE_SHARE
                 parallel = concurrency_of(scenario, concurrency)
                 profiler = cProfile.Profile()

@@ -10,6 +10,10 @@ the targets it runs on, the set-up it needs, and the goals it is judged by:
     kv-write             POST kv/data/app-<n> (SQLite)      >= 2,000 req/s, / OpenBao >= 1.0
     kv-read-audit        kv-read with a file audit device   / no audit >= 0.7,
                                                             / OpenBao with one >= 2.0
+    transit-encrypt      POST transit/encrypt/bench (1 KiB) / bare >= 0.35, / OpenBao >= 2.0
+    transit-decrypt, transit-encrypt-batch (100 x 1 KiB), transit-sign-ed25519,
+    transit-verify-ed25519, transit-sign-ecdsa-p256, transit-verify-ecdsa-p256
+                                                            informational ratios only
 
 Strongroom runs three times: `strongroom` on in-memory storage (the status and token scenarios,
 next to OpenBao's in-memory dev server), `strongroom-sqlite` on durable SQLite storage (the KV
@@ -30,6 +34,7 @@ A table goes to stdout and every sample to bench/results/<UTC timestamp>.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import itertools
 import json
@@ -48,8 +53,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -87,11 +92,16 @@ class Goal:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A request sent once to a server before measuring (a mount, a secret to read)."""
+    """A request sent once to a server before measuring (a mount, a secret to read).
+
+    With `keep`, a JSON path, the string there in the server's answer (a ciphertext, a
+    signature) replaces `$<last key of keep>` in the body of each scenario that lists the call:
+    the scenario's body is then that server's own."""
 
     method: str
     path: str
     body: str = ""
+    keep: tuple[str, ...] = ()
 
 
 COUNTER = "{n}"  # in a scenario's path: a number wrk counts up per request (request.lua)
@@ -118,13 +128,19 @@ class Scenario:
         """The path with the counter, if any, replaced by `n`."""
         return self.path.replace(COUNTER, n)
 
+    def body_with(self, kept: Mapping[Call, str]) -> str:
+        """The body with each `$name` of its set-up calls replaced by the value `kept` holds for
+        that call (a ciphertext, a signature: a server's own answer)."""
+        values = {c.keep[-1]: kept[c] for c in self.setup if c.keep}
+        return string.Template(self.body).substitute(values) if values else self.body
+
 
 STATUS_GOALS = (Goal("bare", 0.8), Goal("openbao", 1.0))
 KV_SETUP = (
     Call("POST", "/v1/sys/mounts/kv", '{"type":"kv","options":{"version":"2"}}'),
     Call("POST", "/v1/kv/data/app", '{"data":{"password":"correct-horse-battery-staple"}}'),
 )
-SCENARIOS = (
+SCENARIOS: tuple[Scenario, ...] = (
     Scenario("health", "GET", "/v1/sys/health", TARGETS, STATUS_GOALS),
     Scenario("seal-status", "GET", "/v1/sys/seal-status", TARGETS, STATUS_GOALS),
     # The bare app answers any path; with the header it shows what the token costs on the wire.
@@ -189,6 +205,122 @@ SCENARIOS += (
         expect=("data", "data", "password"),
     ),
 )
+
+
+# Transit, on the in-memory servers: every payload is the same 1 KiB, base64 in the JSON body.
+def compact(document: Any) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+PLAINTEXT = base64.b64encode(bytes(range(256)) * 4).decode()
+ENCRYPT_BODY = compact({"plaintext": PLAINTEXT})
+TRANSIT_MOUNT = Call("POST", "/v1/sys/mounts/transit", '{"type":"transit"}')
+TRANSIT_TARGETS = ("strongroom", "bare", "openbao")
+TRANSIT_GOALS = (Goal("bare", 0.35), Goal("openbao", 2.0))
+TRANSIT_INFO = tuple(replace(goal, binding=False) for goal in TRANSIT_GOALS)
+
+
+def transit_key(name: str, key_type: str) -> Call:
+    return Call("POST", f"/v1/transit/keys/{name}", compact({"type": key_type}))
+
+
+def signature_scenarios(key_type: str) -> tuple[Scenario, Scenario]:
+    """Sign the 1 KiB, and verify a signature of it made at set-up by the same server."""
+    key = f"bench-{key_type}"
+    sign_body = compact({"input": PLAINTEXT})
+    setup = (TRANSIT_MOUNT, transit_key(key, key_type))
+    signed = Call("POST", f"/v1/transit/sign/{key}", sign_body, keep=("data", "signature"))
+    verify_body = compact({"input": PLAINTEXT, "signature": "$signature"})
+    return (
+        Scenario(
+            f"transit-sign-{key_type}",
+            "POST",
+            f"/v1/transit/sign/{key}",
+            TRANSIT_TARGETS,
+            TRANSIT_INFO,
+            body=sign_body,
+            authenticated=True,
+            setup=setup,
+            expect=("data", "signature"),
+        ),
+        Scenario(
+            f"transit-verify-{key_type}",
+            "POST",
+            f"/v1/transit/verify/{key}",
+            TRANSIT_TARGETS,
+            TRANSIT_INFO,
+            body=verify_body,
+            setup=(*setup, signed),
+            authenticated=True,
+            expect=("data", "valid"),
+        ),
+    )
+
+
+TRANSIT_SETUP = (TRANSIT_MOUNT, transit_key("bench", "aes256-gcm96"))
+SCENARIOS += (
+    # One AES-256-GCM encryption of 1 KiB: the issue's targets.
+    Scenario(
+        "transit-encrypt",
+        "POST",
+        "/v1/transit/encrypt/bench",
+        TRANSIT_TARGETS,
+        TRANSIT_GOALS,
+        body=ENCRYPT_BODY,
+        authenticated=True,
+        setup=TRANSIT_SETUP,
+        expect=("data", "ciphertext"),
+    ),
+    # The decryption of a ciphertext that the same server made at set-up.
+    Scenario(
+        "transit-decrypt",
+        "POST",
+        "/v1/transit/decrypt/bench",
+        TRANSIT_TARGETS,
+        TRANSIT_INFO,
+        body='{"ciphertext":"$ciphertext"}',
+        authenticated=True,
+        setup=(
+            *TRANSIT_SETUP,
+            Call("POST", "/v1/transit/encrypt/bench", ENCRYPT_BODY, keep=("data", "ciphertext")),
+        ),
+        expect=("data", "plaintext"),
+    ),
+    # 100 encryptions of 1 KiB in one request (a 138 KB body: see `body_file`).
+    Scenario(
+        "transit-encrypt-batch",
+        "POST",
+        "/v1/transit/encrypt/bench",
+        TRANSIT_TARGETS,
+        (Goal("bare", None), Goal("openbao", 2.0, binding=False)),
+        body=compact({"batch_input": [{"plaintext": PLAINTEXT}] * 100}),
+        authenticated=True,
+        setup=TRANSIT_SETUP,
+        expect=("data", "batch_results"),
+    ),
+    *signature_scenarios("ed25519"),
+    *signature_scenarios("ecdsa-p256"),
+)
+APPROLE_SETUP = (
+    Call("POST", "/v1/sys/auth/approle", '{"type":"approle"}'),
+    Call("POST", "/v1/auth/approle/role/bench", '{"token_policies":"default","token_ttl":"1h"}'),
+    Call("GET", "/v1/auth/approle/role/bench/role-id", keep=("data", "role_id")),
+    Call("POST", "/v1/auth/approle/role/bench/secret-id", keep=("data", "secret_id")),
+)
+SCENARIOS += (
+    # The common machine login: a role ID and a reusable secret ID for a service token (stored
+    # with its accessor and lease, as token-create; both servers on in-memory storage).
+    Scenario(
+        "approle-login",
+        "POST",
+        "/v1/auth/approle/login",
+        ("strongroom", "bare", "openbao"),
+        (Goal("openbao", 1.5), Goal("bare", None)),
+        body='{"role_id":"$role_id","secret_id":"$secret_id"}',
+        setup=APPROLE_SETUP,
+        expect=("auth", "client_token"),
+    ),
+)
 SCENARIO_NAMES = tuple(scenario.name for scenario in SCENARIOS)
 
 
@@ -222,6 +354,7 @@ class Target:
     process: subprocess.Popen[bytes]
     log: Path
     token: str  # the root token (any string for the bare app)
+    bodies: Mapping[str, str] = field(default_factory=dict)  # scenario -> this server's body
 
 
 @dataclass(frozen=True, slots=True)
@@ -556,15 +689,23 @@ def headers(scenario: Scenario, target: Target) -> dict[str, str]:
     return {"X-Vault-Token": target.token} if scenario.authenticated else {}
 
 
+def body(scenario: Scenario, target: Target) -> str:
+    """The body the target gets: its own (`with_bodies`) where the scenario keeps a value."""
+    return target.bodies.get(scenario.name, scenario.body)
+
+
 SETUP_TIMEOUT = 10.0  # OpenBao answers a new KV v2 mount with 400s until it has set it up
 
 
-def set_up(target: Target, scenarios: Sequence[Scenario]) -> None:
+def set_up(target: Target, scenarios: Sequence[Scenario]) -> dict[Call, str]:
     """Send each distinct set-up call of the target's scenarios once, with the root token; a
-    call must answer 2xx (retried for a while: a new mount may not be ready at once)."""
+    call must answer 2xx (retried for a while: a new mount may not be ready at once).
+
+    Returns the value each call with `keep` got from this server."""
     if target.name == "bare":  # it answers anything; there is nothing to set up
-        return
+        return {}
     calls = dict.fromkeys(c for s in scenarios if target.name in s.targets for c in s.setup)
+    kept = {}
     with client(target.ca) as http:
         for call in calls:
             deadline = time.monotonic() + SETUP_TIMEOUT
@@ -583,6 +724,36 @@ def set_up(target: Target, scenarios: Sequence[Scenario]) -> None:
                         f" HTTP {response.status_code} {response.text[:200]}"
                     )
                 time.sleep(0.2)
+            if call.keep:
+                kept[call] = kept_value(call, response.json(), target.name)
+    return kept
+
+
+def kept_value(call: Call, document: Any, who: str) -> str:
+    """The string at `call.keep` in a set-up call's JSON answer."""
+    for key in call.keep:
+        document = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(document, str):
+        raise RuntimeError(f"{who} set-up {call.method} {call.path}: no {'.'.join(call.keep)}")
+    return document
+
+
+def with_bodies(
+    targets: Sequence[Target], scenarios: Sequence[Scenario], kept: Mapping[str, dict[Call, str]]
+) -> list[Target]:
+    """Each target with the bodies of its scenarios that keep a value, filled in from its own
+    set-up answers (`kept`: target name -> values). The bare app, which has nothing set up, gets
+    the body of the scenario's Strongroom target, so both receive the same bytes."""
+    keeping = [s for s in scenarios if any(c.keep for c in s.setup)]
+    done = []
+    for target in targets:
+        bodies = {}
+        for scenario in (s for s in keeping if target.name in s.targets):
+            source = scenario.ours if target.name == "bare" else target.name
+            if source in kept:
+                bodies[scenario.name] = scenario.body_with(kept[source])
+        done.append(replace(target, bodies=bodies))
+    return done
 
 
 def check_scenarios(target: Target, scenarios: Sequence[Scenario]) -> dict[str, int]:
@@ -597,7 +768,7 @@ def check_scenarios(target: Target, scenarios: Sequence[Scenario]) -> dict[str, 
                 scenario.method,
                 target.base_url + scenario.concrete_path("check"),
                 headers=headers(scenario, target),
-                content=scenario.body.encode() or None,
+                content=body(scenario, target).encode() or None,
             )
             failure = f"{target.name} {scenario.request}: HTTP {response.status_code}"
             if response.status_code != 200:
@@ -611,7 +782,8 @@ def check_scenarios(target: Target, scenarios: Sequence[Scenario]) -> dict[str, 
 
 
 def _holds(response: httpx.Response, path: tuple[str, ...]) -> bool:
-    """Whether the JSON answer has a non-null value at `path`."""
+    """Whether the JSON answer has a value at `path` that is neither null nor false (a verify
+    answering `"valid": false` fails the check)."""
     try:
         node: Any = response.json()
     except ValueError:
@@ -620,7 +792,7 @@ def _holds(response: httpx.Response, path: tuple[str, ...]) -> bool:
         if not isinstance(node, dict) or node.get(key) is None:
             return False
         node = node[key]
-    return True
+    return node is not False
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -656,13 +828,45 @@ def children_cpu_seconds() -> float:
 _invocations = itertools.count(1)
 
 
+# Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN); a larger body goes to wrk in a
+# file, read by a wrapper of request.lua (BODY_FILE_SCRIPT) once per wrk thread.
+ARGUMENT_BYTES = 100_000
+BODY_FILE_SCRIPT = """\
+-- Written by bench/run.py: request.lua, with a BODY argument of @<file> read from that file.
+dofile({request_script})
+local init_from_arguments = init
+function init(args)
+   if args[2] ~= nil and args[2]:sub(1, 1) == "@" then
+      local file = assert(io.open(args[2]:sub(2), "rb"))
+      args[2] = file:read("*a")
+      file:close()
+   end
+   init_from_arguments(args)
+end
+"""
+
+
+def body_file(target: Target, scenario: Scenario, content: str) -> tuple[Path, str]:
+    """The wrapper script and the `@<file>` argument for a body too large for an argument,
+    both written to the run's temporary directory."""
+    work = target.log.parent
+    script = work / "request-body-file.lua"
+    script.write_text(BODY_FILE_SCRIPT.format(request_script=json.dumps(str(REQUEST_SCRIPT))))
+    path = work / f"{target.name}.{scenario.name}.body"
+    path.write_text(content)
+    return script, f"@{path}"
+
+
 def wrk(target: Target, scenario: Scenario, options: Options, duration: int) -> str:
+    script, content = REQUEST_SCRIPT, body(scenario, target)
+    if len(content.encode()) > ARGUMENT_BYTES:
+        script, content = body_file(target, scenario, content)
     command = ["taskset", "-c", str(options.client_cpu), "wrk", f"-t{options.threads}"]
     command += [f"-c{options.connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    command += ["-s", str(REQUEST_SCRIPT)]
+    command += ["-s", str(script)]
     for name, value in headers(scenario, target).items():
         command += ["-H", f"{name}: {value}"]
-    arguments = [scenario.method, scenario.body]
+    arguments = [scenario.method, content]
     if COUNTER in scenario.path:
         # request.lua puts <thread>-<count> between the two halves of the path; a tag of its own
         # for every wrk run makes every request of the run create a new path.
@@ -721,7 +925,7 @@ def run_rounds(
 
 def _progress(round_no: int, rounds: int, name: str, scenario: str, sample: Sample) -> None:
     print(
-        f"  round {round_no + 1}/{rounds}  {scenario:<13} {name:<17}"
+        f"  round {round_no + 1}/{rounds}  {scenario:<{_width(SCENARIO_NAMES)}} {name:<17}"
         f" {sample.requests_per_second:>9,.0f} req/s  server cpu {sample.server_cpu:.2f}"
         f"  wrk cpu {sample.client_cpu:.2f}"
         + (f"  ERRORS {sample.errors}" if sample.errors else ""),
@@ -775,13 +979,19 @@ def ratios(summary: Summary, scenarios: Sequence[Scenario]) -> list[dict[str, An
     return rows
 
 
+def _width(scenarios: Iterable[str]) -> int:
+    """The width of the scenario column: 13, or the longest name's."""
+    return max([13, *(len(name) for name in scenarios)])
+
+
 def print_medians(summary: Summary) -> None:
-    print(f"\n{'scenario':<13} {'target':<17} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7}", end="")
-    print(f" {'srv cpu':>7} {'wrk cpu':>7} {'req/cpu-s':>10}")
+    width = _width(summary)
+    print(f"\n{'scenario':<{width}} {'target':<17} {'req/s':>9} {'p50 ms':>7}", end="")
+    print(f" {'p99 ms':>7} {'srv cpu':>7} {'wrk cpu':>7} {'req/cpu-s':>10}")
     for scenario, results in summary.items():
         for name, row in results.items():
             print(
-                f"{scenario:<13} {name:<17} {row['requests_per_second']:>9,.0f}"
+                f"{scenario:<{width}} {name:<17} {row['requests_per_second']:>9,.0f}"
                 f" {row['p50_ms']:>7.2f} {row['p99_ms']:>7.2f}"
                 f" {row['server_cpu']:>7.2f} {row['client_cpu']:>7.2f}"
                 f" {row['requests_per_cpu_second']:>10,.0f}"
@@ -801,7 +1011,9 @@ def print_medians(summary: Summary) -> None:
 def print_ratios(ratio_rows: list[dict[str, Any]]) -> None:
     if not ratio_rows:
         return
-    print(f"\n{'scenario':<13} {'ratio':<29} {'req/s':>6} {'goal':>6}  {'verdict':<11}  per cpu-s")
+    width = _width(row["scenario"] for row in ratio_rows)
+    print(f"\n{'scenario':<{width}} {'ratio':<29} {'req/s':>6} {'goal':>6}", end="")
+    print(f"  {'verdict':<11}  per cpu-s")
     for row in ratio_rows:
         if row["versus"] is None:  # an absolute goal: req/s, not a ratio
             label, value = f"{row['ours']} req/s", f"{row['ratio']:,.0f}"
@@ -811,7 +1023,7 @@ def print_ratios(ratio_rows: list[dict[str, Any]]) -> None:
             goal = "-" if row["goal"] is None else f"{row['goal']:.2f}"
         per_cpu = "-" if row["per_cpu_ratio"] is None else f"{row['per_cpu_ratio']:.2f}"
         print(
-            f"{row['scenario']:<13} {label:<29} {value:>6} {goal:>6}"
+            f"{row['scenario']:<{width}} {label:<29} {value:>6} {goal:>6}"
             f"  {_verdict(row):<11}  {per_cpu:>9}"
         )
     if any(not row["binding"] for row in ratio_rows):
@@ -879,9 +1091,9 @@ def running_targets(options: Options, scenarios: Sequence[Scenario]) -> Iterator
 
 def benchmark(options: Options) -> dict[str, Any]:
     scenarios = chosen_scenarios(options)
-    with running_targets(options, scenarios) as targets:
-        for target in targets:
-            set_up(target, scenarios)
+    with running_targets(options, scenarios) as started:
+        kept = {target.name: set_up(target, scenarios) for target in started}
+        targets = with_bodies(started, scenarios, kept)
         sizes = {target.name: check_scenarios(target, scenarios) for target in targets}
         names = {target.name for target in targets}
         bao_version = (

@@ -43,6 +43,12 @@ class InvalidParameter(BadRequest):
     """A parameter has the wrong type or value. The message names the field, never its value."""
 
 
+class InvalidCredentials(BadRequest):
+    """A login with a wrong password, secret ID or unknown user: counts towards a lockout."""
+
+    default_message = "invalid credentials"
+
+
 class AlreadyInitialized(BadRequest):
     default_message = "Vault is already initialized"
 

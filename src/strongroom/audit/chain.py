@@ -13,8 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -22,12 +21,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 CHECKPOINT_TYPE = "checkpoint"
 SIGNATURE_CONTEXT = b"strongroom-audit-checkpoint\n"
 GENESIS_PREV = "0" * 64
-_CHAIN_FIELDS = frozenset({"seq", "prev"})
 
 
-@dataclass(frozen=True, slots=True)
-class ChainState:
-    """Where a chain stands: the seq of its last line (0 if none) and that line's hash."""
+class ChainState(NamedTuple):
+    """Where a chain stands: the seq of its last line (0 if none) and that line's hash.
+    (A named tuple: one is made per line written, and it costs less than a dataclass.)"""
 
     seq: int = 0
     prev: str = GENESIS_PREV
@@ -74,12 +72,14 @@ class Chain:
         return self._state
 
     def next_line(self, entry: dict[str, Any]) -> bytes:
-        if _CHAIN_FIELDS & entry.keys():
+        """The line for `entry`, which gains the chain fields (it is the caller's to give)."""
+        if "seq" in entry or "prev" in entry:
             raise ValueError("an audit entry must not carry the chain fields seq/prev")
         if entry.get("type") == CHECKPOINT_TYPE:
             raise ValueError("only checkpoint_line writes checkpoints")
         seq = self._state.seq + 1
-        return self._append(seq, canonical_line({**entry, "seq": seq, "prev": self._state.prev}))
+        entry["seq"], entry["prev"] = seq, self._state.prev
+        return self._append(seq, canonical_line(entry))
 
     def checkpoint_line(self, private_key: Ed25519PrivateKey) -> bytes:
         seq, prev = self._state.seq + 1, self._state.prev

@@ -62,9 +62,11 @@ class Salt:
 def hash_structure(value: Any, salt: Salt, *, skip_keys: frozenset[str] = frozenset()) -> Any:
     """A deep copy of `value` with every string hashed, except under top-level `skip_keys`."""
 
+    hash_text = salt.hash
+
     def hashed(leaf: Any) -> Any:
         if type(leaf) is str:  # the common leaf first
-            return salt.hash(leaf)
+            return hash_text(leaf)
         if leaf is None or isinstance(leaf, bool | int | float):
             return leaf
         return salt.hash(_raw_leaf(leaf))

@@ -19,6 +19,7 @@ from strongroom.cli import (
     server_command,
     status,
     token_command,
+    transit_command,
 )
 
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     logical.register(commands)
     kv_command.register(commands)
     audit_command.register(commands)
+    transit_command.register(commands)
     return parser
 
 

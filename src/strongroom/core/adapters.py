@@ -1,16 +1,19 @@
 """The callbacks the core injects into siblings that may not import each other.
 
 The token store tells us when tokens are created, renewed or revoked (leases and cubbyholes
-follow); the lease manager asks us to revoke or renew what an engine issued, by mount and secret
-type, so it works the same after a restart.
+follow), and asks, before it renews a login's token, what the token's auth method allows now.
+The lease manager asks us to revoke or renew what an engine issued, by mount and secret type,
+so it works the same after a restart.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from strongroom.core.logins import renewal_terms
 from strongroom.lease import LeaseEntry
 from strongroom.logical import Operation, Request, Secret
+from strongroom.token import RenewalTerms
 from strongroom.token.entry import TokenEntry
 
 if TYPE_CHECKING:
@@ -37,6 +40,9 @@ class TokenLifecycle:
         if entry.expire_time:
             ttl = round(entry.expire_time - self._core.clock.now())
             await self._core.leases.renew_token(token_hash, ttl)
+
+    async def renewal_terms(self, entry: TokenEntry) -> RenewalTerms | None:
+        return await renewal_terms(self._core, entry)
 
     async def token_revoked(self, token_hash: str, entry: TokenEntry) -> None:
         await self._core.leases.revoke_by_token(token_hash)

@@ -17,7 +17,8 @@ from strongroom.barrier import Barrier, BarrierView
 from strongroom.clock import Clock, SystemClock
 from strongroom.core.adapters import EngineRevoker, TokenLifecycle
 from strongroom.core.audit import AuditDeviceConfig, AuditTable
-from strongroom.core.engines import OPTION_CHANGES, SECRET_ENGINES, EngineFactory
+from strongroom.core.engines import AUTH_METHODS, OPTION_CHANGES, SECRET_ENGINES, EngineFactory
+from strongroom.core.lockout import UserLockout
 from strongroom.core.mounts import MountTable, normalize_mount_path
 from strongroom.core.periodic import BackendTicker
 from strongroom.core.pipeline import Pipeline
@@ -122,7 +123,7 @@ class Core:
             },
             factories={
                 SECRET_TABLE: {**SECRET_ENGINES, **(engines or {})},
-                AUTH_TABLE: dict(auth_methods or {}),
+                AUTH_TABLE: {**AUTH_METHODS, **(auth_methods or {})},
             },
         )
         self.audit = AuditTable(
@@ -139,6 +140,7 @@ class Core:
         self.quorum_limiter = RateLimiter(self.clock)
         self.rotation = RotationScheduler(self.barrier, self.clock, self.config)
         self.ticker = BackendTicker(self.router, self.config.periodic_interval)
+        self.lockout = UserLockout(self.barrier, self.clock)
         self.cluster: ClusterInfo | None = None
         self.unseal_progress: ShareCollector | None = None
         self.unseal_nonce = ""
@@ -174,6 +176,7 @@ class Core:
         self.tokens.invalidate()
         self.policies.invalidate()
         self.leases.invalidate()
+        self.lockout.invalidate()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -203,7 +206,13 @@ class Core:
             if self.unseal_progress is None:
                 self.unseal_progress = ShareCollector(config.secret_threshold)
                 self.unseal_nonce = str(uuid.uuid4())
-            kek = self.unseal_progress.add(share)
+            try:
+                kek = self.unseal_progress.add(share)
+            except Exception:
+                # Shares that cannot combine (two with one x coordinate, from different key
+                # sets) fail the attempt like a wrong key does: progress starts over.
+                self.reset_unseal_progress()
+                raise
             if kek is None:
                 return
             self.reset_unseal_progress()

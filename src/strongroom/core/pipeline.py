@@ -1,17 +1,19 @@
-"""One request, after the seal check: route → token → create/update → ACL → backend → lease →
-wrap. The token is checked before anything else looks at the path, so a caller without a valid
-token learns nothing about what is mounted."""
+"""One request, after the seal check: route → token → create/update → ACL → audit → backend →
+login token → lease → wrap → audit. The token is checked before anything else looks at the
+path, so a caller without a valid token learns nothing about what is mounted."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from strongroom.audit import NO_KEYS, AuditBroker, AuthInfo, MountAuditKeys
 from strongroom.clock import rfc3339
+from strongroom.core.logins import complete_login
 from strongroom.errors import PermissionDenied, StrongroomError, UnsupportedPath
-from strongroom.logical import Operation, PathProperties, Request, Response
-from strongroom.routing import Routed
+from strongroom.logical import LoginBackend, Operation, PathProperties, Request, Response
+from strongroom.routing import AUTH_TABLE, Routed
 from strongroom.token.entry import TokenEntry
 
 if TYPE_CHECKING:
@@ -87,8 +89,11 @@ class Pipeline:
         return routed
 
     async def _execute(self, request: Request, routed: Routed, caller: _Caller) -> Response:
-        """The backend, then lease registration, then response wrapping."""
-        response = await routed.backend.handle(request) or Response()
+        """The backend, then a login's token, then lease registration, then wrapping."""
+        response = await self._handle(request, routed) or Response()
+        auth = response.auth
+        if auth is not None and not auth.client_token and routed.mount.table == AUTH_TABLE:
+            await complete_login(self._core, request, routed.mount, auth)
         if response.secret is not None and not response.secret.lease_id:
             owner = caller.entry if caller.used else None
             await self._register_lease(request, routed, response, owner)
@@ -96,6 +101,16 @@ class Pipeline:
         if request.wrap_ttl and not response.is_empty and response.wrap_info is None:
             response = await self._core.wrapper.wrap(response, request.wrap_ttl, request.full_path)
         return response
+
+    async def _handle(self, request: Request, routed: Routed) -> Response | None:
+        backend, mount = routed.backend, routed.mount
+        if mount.table == AUTH_TABLE and isinstance(backend, LoginBackend):
+            alias = backend.login_alias(request)
+            if alias is not None:  # a login: refused while locked, failures counted
+                return await self._core.lockout.run_login(
+                    mount, alias, lambda: backend.handle(request)
+                )
+        return await backend.handle(request)
 
     async def _resolve_token(
         self, request: Request, properties: PathProperties
@@ -188,10 +203,15 @@ def _auth_info(request: Request, caller: _Caller) -> AuthInfo | None:
         entity_id=entry.entity_id,
         token_type=entry.type,
         token_ttl=entry.ttl,
-        token_issue_time=rfc3339(entry.creation_time),
+        token_issue_time=_issue_time(entry.creation_time),
         granting_policies=tuple(acl.granting_policies) if acl is not None else (),
         allowed=acl.allowed if acl is not None else False,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _issue_time(creation_time: float) -> str:
+    return rfc3339(creation_time)  # the same few tokens call again and again
 
 
 def _audit_keys(routed: Routed) -> MountAuditKeys:

@@ -8,6 +8,7 @@ from strongroom.core.sys_audit import audit_paths
 from strongroom.core.sys_internal import internal_paths
 from strongroom.core.sys_keyring import keyring_paths
 from strongroom.core.sys_leases import lease_paths
+from strongroom.core.sys_lockout import lockout_paths
 from strongroom.core.sys_mounts import mount_paths
 from strongroom.core.sys_policy import policy_paths
 from strongroom.core.sys_quorum import quorum_paths
@@ -29,6 +30,7 @@ def build_sys_backend(core: Core) -> FrameworkBackend:
             *lease_paths(core),
             *wrapping_paths(core),
             *audit_paths(core),
+            *lockout_paths(core),
             *internal_paths(core),
             *tool_paths("tools/"),
         ]

@@ -28,6 +28,7 @@ CONFIG_FIELDS = {
     "passthrough_request_headers": Field(FieldType.STRING_LIST),
     "allowed_response_headers": Field(FieldType.STRING_LIST),
     "token_type": Field(FieldType.STRING),
+    "user_lockout_config": Field(FieldType.MAP),
 }
 ENABLE_FIELDS = {
     "path": Field(FieldType.STRING),
@@ -72,10 +73,35 @@ def tuned_config(base: MountConfig, data: FieldData, table: str) -> MountConfig:
             raise InvalidParameter("token_type can only be set on auth methods")
         if changes["token_type"] not in TOKEN_TYPES:
             raise InvalidParameter(f"token_type must be one of {', '.join(TOKEN_TYPES[1:])}")
+    if "user_lockout_config" in changes:
+        if table != AUTH_TABLE:
+            raise InvalidParameter("user_lockout_config can only be set on auth methods")
+        changes.update(_lockout_settings(changes.pop("user_lockout_config")))
     config = MountConfig(**{**_config_dict(base), **changes})
     if config.max_lease_ttl and config.default_lease_ttl > config.max_lease_ttl:
         raise InvalidParameter("default_lease_ttl cannot be greater than max_lease_ttl")
     return config
+
+
+_LOCKOUT_FIELDS = {
+    "lockout_threshold": Field(FieldType.INT, "failed logins before a lock"),
+    "lockout_duration": Field(FieldType.DURATION, "how long a lock lasts"),
+    "lockout_counter_reset": Field(FieldType.DURATION, "when failures are forgotten"),
+    "lockout_disable": Field(FieldType.BOOL, "no lockout on this mount"),
+}
+
+
+def _lockout_settings(raw: dict[str, Any]) -> dict[str, Any]:
+    """`user_lockout_config` as MountConfig fields (a field left out keeps its value)."""
+    unknown = set(raw) - set(_LOCKOUT_FIELDS)
+    if unknown:
+        expected = ", ".join(_LOCKOUT_FIELDS)
+        raise InvalidParameter(f"user_lockout_config: unknown setting; expected {expected}")
+    data = FieldData(raw, _LOCKOUT_FIELDS)
+    settings = {name: data.get(name) for name in _LOCKOUT_FIELDS if raw.get(name) is not None}
+    if settings.get("lockout_threshold", 0) < 0:
+        raise InvalidParameter("user_lockout_config: lockout_threshold cannot be negative")
+    return settings
 
 
 def _config_dict(config: MountConfig) -> dict[str, Any]:

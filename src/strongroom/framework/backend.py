@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from strongroom.errors import BadRequest, UnsupportedOperation, UnsupportedPath
 from strongroom.framework.fields import FieldData
@@ -17,12 +17,20 @@ _MATCH_CACHE_SIZE = 4096
 _LITERAL = re.compile(r"[^\\^$.|?*+()\[\]{}]*")
 
 Matched = tuple[PathSpec, dict[str, str]]
+AuthRenew = Callable[[Request], Awaitable[Response]]
 
 
 class FrameworkBackend:
-    def __init__(self, paths: Sequence[PathSpec], secret_types: Sequence[SecretType] = ()) -> None:
+    def __init__(
+        self,
+        paths: Sequence[PathSpec],
+        secret_types: Sequence[SecretType] = (),
+        auth_renew: AuthRenew | None = None,
+    ) -> None:
         self.paths = tuple(paths)
         self.secret_types = {secret.name: secret for secret in secret_types}
+        # An auth method's answer to a renewal of a token its login created (`request.auth`).
+        self.auth_renew = auth_renew
         # Each pattern's literal prefix: only patterns whose prefix a path starts with are tried.
         self._candidates = [(_literal_prefix(spec.pattern), spec) for spec in self.paths]
         self._cache: OrderedDict[str, Matched | None] = OrderedDict()
@@ -83,6 +91,10 @@ class FrameworkBackend:
         return await handler(request, _field_data(request, spec, captured))
 
     async def _handle_secret(self, request: Request) -> Response | None:
+        if request.auth is not None and request.operation is Operation.RENEW:
+            if self.auth_renew is None:
+                raise BadRequest("this auth method does not renew tokens")
+            return await self.auth_renew(request)
         secret = request.secret
         secret_type = self.secret_types.get(secret.secret_type) if secret else None
         if secret_type is None:

@@ -19,7 +19,7 @@ def auth_block(auth: Auth) -> dict[str, Any]:
         "lease_duration": auth.lease_duration,
         "renewable": auth.renewable,
         "entity_id": auth.entity_id,
-        "token_type": auth.token_type,
+        "token_type": auth.token_type or "service",
         "orphan": auth.orphan,
         "mfa_requirement": None,
         "num_uses": auth.num_uses,

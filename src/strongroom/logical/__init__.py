@@ -1,7 +1,7 @@
 """The contract between core and backends: operations, requests, responses, storage."""
 
 from strongroom.logical.auth import Auth
-from strongroom.logical.backend import Backend, PathProperties, PeriodicBackend
+from strongroom.logical.backend import Backend, LoginBackend, PathProperties, PeriodicBackend
 from strongroom.logical.operation import Operation
 from strongroom.logical.request import Request
 from strongroom.logical.response import Response
@@ -12,6 +12,7 @@ from strongroom.logical.wrapping import WrapInfo
 __all__ = [
     "Auth",
     "Backend",
+    "LoginBackend",
     "Operation",
     "PathProperties",
     "PeriodicBackend",

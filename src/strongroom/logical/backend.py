@@ -35,3 +35,13 @@ class PeriodicBackend(Protocol):
     once a minute while unsealed, for each mount of it (transit's automatic key rotation)."""
 
     async def periodic(self) -> None: ...
+
+
+@runtime_checkable
+class LoginBackend(Protocol):
+    """An auth method that names who a login is for before handling it (Vault's alias
+    lookahead), so failed logins can be counted and a locked user refused."""
+
+    def login_alias(self, request: Request) -> str | None:
+        """The user or role a login request is for (None: not a login, or no name given)."""
+        ...

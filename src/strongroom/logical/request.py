@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from strongroom.logical.auth import Auth
 from strongroom.logical.operation import Operation
 from strongroom.logical.secret import Secret
 
@@ -38,6 +39,8 @@ class Request:
 
     # --- revoke and renew requests, sent by the lease manager to the issuing engine -----------
     secret: Secret | None = None
+    # --- a token renewal, sent to the auth method whose login created the token ------------
+    auth: Auth | None = None
 
     @property
     def full_path(self) -> str:

@@ -23,6 +23,11 @@ class MountConfig:
     passthrough_request_headers: tuple[str, ...] = ()
     allowed_response_headers: tuple[str, ...] = ()
     token_type: str = ""  # auth mounts: default-service, default-batch, service, batch
+    # Auth mounts, `user_lockout_config`: 0 / False = the server's default.
+    lockout_threshold: int = 0
+    lockout_duration: int = 0
+    lockout_counter_reset: int = 0
+    lockout_disable: bool = False
 
     def as_api(self, table: str) -> dict[str, Any]:
         """The `config` object of sys/mounts and sys/auth: unset lists are left out."""
@@ -43,7 +48,20 @@ class MountConfig:
             document["listing_visibility"] = self.listing_visibility
         if table == AUTH_TABLE:
             document["token_type"] = self.token_type or "default-service"
+            lockout = self.user_lockout_config()
+            if lockout:
+                document["user_lockout_config"] = lockout
         return document
+
+    def user_lockout_config(self) -> dict[str, Any]:
+        """The lockout settings that were set, as the API shows them."""
+        settings = {
+            "lockout_threshold": self.lockout_threshold,
+            "lockout_duration": self.lockout_duration,
+            "lockout_counter_reset": self.lockout_counter_reset,
+            "lockout_disable": self.lockout_disable,
+        }
+        return {name: value for name, value in settings.items() if value}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from strongroom.token.backend import MOUNT_PATH, MOUNT_TYPE, build_token_backend
 from strongroom.token.create import TokenParams
 from strongroom.token.entry import TokenEntry, TokenRef
-from strongroom.token.hooks import NoHooks, TokenHooks
+from strongroom.token.hooks import NoHooks, RenewalTerms, TokenHooks
 from strongroom.token.roles import Role
 from strongroom.token.store import CreatedToken, TokenStore
 from strongroom.token.tree import TidyResult
@@ -14,6 +14,7 @@ __all__ = [
     "MOUNT_TYPE",
     "CreatedToken",
     "NoHooks",
+    "RenewalTerms",
     "Role",
     "TidyResult",
     "TokenEntry",

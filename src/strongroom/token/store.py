@@ -127,16 +127,23 @@ class TokenStore:
         parent: TokenRef | None = None,
         sudo: bool = False,
         role: Role | None = None,
+        limits: TokenStoreConfig | None = None,
     ) -> CreatedToken:
         """Create a token under Vault's rules (see `create.py`); BadRequest when not allowed.
 
         `parent` is the creating token, or None for a login through an auth method: an orphan
         whose parameters come from the method's trusted configuration (so periods are allowed,
         root never is). `sudo` is whether the caller has root or sudo on the creating path.
+        `limits` replaces the store's default and maximum TTLs (a login: its auth mount's).
         """
         sudo = sudo or parent is None or parent.entry.is_root
         plan = plan_token(
-            params, parent, sudo=sudo, role=role, config=self.config, now=self._clock.now()
+            params,
+            parent,
+            sudo=sudo,
+            role=role,
+            config=limits or self.config,
+            now=self._clock.now(),
         )
         if plan.entry.is_batch:
             token_id = await self._batch.encode(plan.entry)
@@ -268,9 +275,17 @@ class TokenStore:
         if not entry.expire_time or not entry.renewable:
             raise BadRequest("lease is not renewable")
         period, explicit_max_ttl = await self._renewal_limits(entry)
+        config, base_ttl = self.config, entry.ttl
+        terms = await self.hooks.renewal_terms(entry)
+        if terms is not None:  # a login's token: its auth method's current settings rule
+            config = TokenStoreConfig(
+                terms.ttl or config.default_ttl, terms.max_ttl or config.max_ttl
+            )
+            base_ttl = terms.ttl or base_ttl
+            period = stricter(period, terms.period)
         now = self._clock.now()
-        life = Lifetime(entry.creation_time, increment, entry.ttl, period, explicit_max_ttl)
-        ttl, warnings = calculate_ttl(self.config, life, now)
+        life = Lifetime(entry.creation_time, increment, base_ttl, period, explicit_max_ttl)
+        ttl, warnings = calculate_ttl(config, life, now)
         parent = await self._records.get(entry.parent_hash) if entry.parent_hash else None
         if parent is not None:
             ttl = cap_to_parent(ttl, parent, now, warnings)

@@ -108,3 +108,14 @@ async def test_state_survives_a_new_core_on_the_same_storage() -> None:
         Request(Operation.READ, "sys/key-status", client_token=setup.root_token)
     )
     assert response.data is not None and response.data["term"] == 1
+
+
+async def test_shares_that_cannot_combine_reset_progress() -> None:
+    """Two shares with one x coordinate (from different key sets) fail like a wrong key."""
+    core = Core(InmemBackend())
+    result = await core.initialize(3, 2)
+    await core.submit_unseal_share(result.shares[0])
+    clash = bytes([result.shares[0][0] ^ 1]) + result.shares[0][1:]  # same x, other y
+    with pytest.raises(InvalidKey):
+        await core.submit_unseal_share(clash)
+    assert core.unseal_progress is None

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from strongroom.physical.inmem import InmemBackend
-from strongroom.token import TokenEntry, TokenRef, TokenStore
+from strongroom.token import NoHooks, TokenEntry, TokenRef, TokenStore
 
 HOUR = 3600
 DAY = 24 * HOUR
 
 
 @dataclass
-class RecordingHooks:
+class RecordingHooks(NoHooks):
     created: list[str] = field(default_factory=list)
     renewed: list[str] = field(default_factory=list)
     revoked: list[str] = field(default_factory=list)
