@@ -214,10 +214,49 @@ def exercise_transit(run: Run) -> None:
     refuse_misplaced(run, TRANSIT_MISPLACED_SECRETS)
 
 
+def pem_secret_line(pem: str) -> str:
+    """The first base64 line of a PEM key: it holds the private scalar. (Logs escape the
+    newlines of the whole PEM, so one line is what can be searched for.)"""
+    return pem.splitlines()[1]
+
+
+def exercise_pki(run: Run) -> None:
+    """Issued and exported private keys never reach the hashed logs; a refused key is named,
+    never echoed."""
+    root = run.root
+    root.sys.enable_secrets_engine("pki", path="pki")
+    pki = root.secrets.pki
+    exported = pki.generate_root(
+        "exported", "Audit Root", extra_params={"key_type": "ec"}, mount_point="pki"
+    )["data"]
+    run.keep("pki exported root key", pem_secret_line(exported["private_key"]))
+    pki.create_or_update_role(
+        "audit",
+        {"allowed_domains": ["example.com"], "allow_subdomains": True, "key_type": "ec"},
+        mount_point="pki",
+    )
+    issued = pki.generate_certificate("audit", "www.example.com", mount_point="pki")["data"]
+    run.keep("pki issued private key", pem_secret_line(issued["private_key"]))
+    revoked = root.write_data(
+        "pki/revoke-with-key",
+        data={"serial_number": issued["serial_number"], "private_key": issued["private_key"]},
+    )
+    assert revoked["data"]["state"] == "revoked"
+    with pytest.raises(exceptions.InvalidRequest):
+        root.write_data(
+            "pki/revoke-with-key",
+            data={
+                "serial_number": issued["serial_number"],
+                "private_key": run.secret("pki refused private key"),
+            },
+        )
+
+
 ENGINE_EXERCISES: dict[str, Callable[[Run], None]] = {
     "kv": exercise_kv,
     "cubbyhole": exercise_cubbyhole,
     "transit": exercise_transit,
+    "pki": exercise_pki,
 }
 
 

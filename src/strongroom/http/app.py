@@ -14,9 +14,10 @@ from strongroom.http.envelope import envelope
 from strongroom.http.errors import render_error
 from strongroom.http.request import build_request
 from strongroom.http.sys_seal import SealEndpoints
-from strongroom.http.wire import EMPTY_HEADERS, JSON_HEADERS, json_response
+from strongroom.http.wire import EMPTY_HEADERS, JSON_HEADERS, json_response, raw_headers
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Rendered = tuple[int, bytes, list[tuple[bytes, bytes]]]
 DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024
 
 
@@ -42,21 +43,20 @@ class VaultApp:
 
     async def _http(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         try:
-            status, document = await self._dispatch(scope, receive)
-            body = b"" if document is None else json_response(document)
+            status, body, headers = await self._dispatch(scope, receive)
         except Exception as exc:  # every error is rendered in one place
             status, body = render_error(exc)
-        headers = JSON_HEADERS if body else EMPTY_HEADERS
+            headers = JSON_HEADERS
         if status == RequestTooLarge.status:
             # The rest of the body was never read: this connection cannot carry another request.
             headers = [*headers, (b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _dispatch(self, scope: MutableMapping[str, Any], receive: Receive) -> tuple[int, Any]:
+    async def _dispatch(self, scope: MutableMapping[str, Any], receive: Receive) -> Rendered:
         native = self._native.get(scope["path"])
         if native is not None:
-            return await native(scope, receive)
+            return _json(*await native(scope, receive))
         with self._deadlines.track():
             request = await build_request(
                 scope,
@@ -66,11 +66,18 @@ class VaultApp:
                 audited_headers=self._core.audit.broker.audited_names,
             )
             response = await self._core.handle(request)
+        if response.raw_body is not None:
+            return response.status or 200, response.raw_body, raw_headers(response.content_type)
         if response.bare:
-            return response.status or 200, response.data
+            return _json(response.status or 200, response.data)
         if response.is_empty:
-            return response.status or 204, None
-        return response.status or 200, envelope(response, request.request_id)
+            return _json(response.status or 204, None)
+        return _json(response.status or 200, envelope(response, request.request_id))
+
+
+def _json(status: int, document: Any) -> Rendered:
+    body = b"" if document is None else json_response(document)
+    return status, body, JSON_HEADERS if body else EMPTY_HEADERS
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

@@ -13,3 +13,10 @@ EMPTY_HEADERS = [(b"cache-control", b"no-store")]
 
 def json_response(document: Any) -> bytes:
     return orjson.dumps(document)
+
+
+def raw_headers(content_type: str) -> list[tuple[bytes, bytes]]:
+    """The headers of a raw (non-JSON) body: its own content type, never cached."""
+    if not content_type:
+        return EMPTY_HEADERS
+    return [(b"content-type", content_type.encode("latin-1")), (b"cache-control", b"no-store")]

@@ -28,6 +28,9 @@ class Response:
     top_level_copy: bool = False
     # Overrides the status (e.g. a 404 that still carries a body).
     status: int | None = None
+    # Sent as it is, without the envelope, with `content_type` (a PKI CA in DER, a CRL in PEM).
+    raw_body: bytes | None = None
+    content_type: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -37,4 +40,5 @@ class Response:
             and self.auth is None
             and self.secret is None
             and self.wrap_info is None
+            and self.raw_body is None
         )

@@ -1,0 +1,53 @@
+"""PKI: certificate authorities, roles, issuing and revocation. The table of contents.
+
+    root/…, intermediate/…, config/ca, issuers/import/…, root   making CAs         paths_ca
+    issuers, issuer/:ref[/revoke], config/issuers                several issuers    paths_issuers
+    keys, key/:ref, keys/generate/…, keys/import                 keys               paths_keys
+    roles, roles/:name                                           roles              paths_roles
+    issue|sign/:role, sign-verbatim, issuer/:ref/issue|sign/…    issuing            paths_issue
+    revoke, revoke-with-key, certs, certs/revoked, cert/:serial  revocation         paths_revoke
+    ca, ca/pem, ca_chain, crl, crl/pem, issuer/:ref/pem|der|…    unauthenticated    paths_fetch
+    config/crl, config/urls, crl/rotate, tidy, tidy-status       settings, upkeep   paths_config
+
+Records are in `records.py` (roles in `roles.py`), storage in `store.py`. The rules that decide
+which names a role allows are `names.py` and `issuance.py`; certificates are built in
+`builder.py` only. Not yet here: ACME, OCSP, delta CRLs, `root/sign-self-issued`.
+"""
+
+from __future__ import annotations
+
+from strongroom.clock import Clock, SystemClock
+from strongroom.engines.pki.paths_ca import CAPaths
+from strongroom.engines.pki.paths_config import ConfigPaths
+from strongroom.engines.pki.paths_fetch import FetchPaths
+from strongroom.engines.pki.paths_issue import IssuePaths
+from strongroom.engines.pki.paths_issuers import IssuerPaths
+from strongroom.engines.pki.paths_keys import KeyPaths
+from strongroom.engines.pki.paths_revoke import RevokePaths
+from strongroom.engines.pki.paths_roles import RolePaths
+from strongroom.engines.pki.store import PKIStore
+from strongroom.framework import FrameworkBackend
+from strongroom.logical import Storage
+
+
+class PKIBackend(FrameworkBackend):
+    def __init__(self, store: PKIStore) -> None:
+        self.store = store
+        issue = IssuePaths(store)
+        super().__init__(
+            [
+                *CAPaths(store).specs(),
+                *IssuerPaths(store).specs(),
+                *KeyPaths(store).specs(),
+                *RolePaths(store).specs(),
+                *issue.specs(),
+                *RevokePaths(store).specs(),
+                *FetchPaths(store).specs(),
+                *ConfigPaths(store).specs(),
+            ],
+            secret_types=issue.secret_types(),
+        )
+
+
+def build_pki_backend(storage: Storage, clock: Clock | None = None) -> PKIBackend:
+    return PKIBackend(PKIStore(storage, clock or SystemClock()))

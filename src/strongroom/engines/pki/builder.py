@@ -1,0 +1,183 @@
+"""Certificates, CSRs and CRLs from checked input, with `cryptography`'s x509 builders only.
+
+A `Template` is everything that goes into a certificate; whoever fills it in has already
+checked it against a role (or it is a CA the operator asked for). A `Signer` is an issuer's
+certificate and key, or nothing for a self-signed root.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
+from cryptography.x509.oid import NameOID
+
+from strongroom.engines.pki import extensions
+from strongroom.engines.pki.keys import PrivateKey, signing_hash
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_SUBJECT_OIDS = (
+    ("country", NameOID.COUNTRY_NAME),
+    ("province", NameOID.STATE_OR_PROVINCE_NAME),
+    ("locality", NameOID.LOCALITY_NAME),
+    ("street_address", NameOID.STREET_ADDRESS),
+    ("postal_code", NameOID.POSTAL_CODE),
+    ("organization", NameOID.ORGANIZATION_NAME),
+    ("ou", NameOID.ORGANIZATIONAL_UNIT_NAME),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Subject alternative names, already checked."""
+
+    dns: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    ips: tuple[IPAddress, ...] = ()
+    uris: tuple[str, ...] = ()
+    other: tuple[tuple[str, str], ...] = ()  # (oid, UTF-8 value)
+
+    def general_names(self) -> list[x509.GeneralName]:
+        found: list[x509.GeneralName] = [x509.DNSName(name) for name in self.dns]
+        found += [x509.RFC822Name(email) for email in self.emails]
+        found += [x509.IPAddress(ip) for ip in self.ips]
+        found += [x509.UniformResourceIdentifier(uri) for uri in self.uris]
+        found += [
+            x509.OtherName(x509.ObjectIdentifier(oid), utf8_string(value))
+            for oid, value in self.other
+        ]
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    subject: x509.Name
+    public_key: CertificatePublicKeyTypes
+    serial: int
+    not_before: datetime
+    not_after: datetime
+    names: Names = Names()
+    ca: bool = False
+    max_path_length: int = -1  # CA only; -1 = no limit
+    permitted_dns_domains: tuple[str, ...] = ()
+    key_usage: tuple[str, ...] = ()
+    ext_key_usage: tuple[str, ...] = ()
+    ext_key_usage_oids: tuple[str, ...] = ()
+    flags: dict[str, bool] = field(default_factory=dict)
+    policy_identifiers: tuple[str, ...] = ()
+    basic_constraints_for_non_ca: bool = False
+    issuing_certificates: tuple[str, ...] = ()
+    crl_distribution_points: tuple[str, ...] = ()
+    ocsp_servers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    certificate: x509.Certificate | None  # None: the template signs itself
+    key: PrivateKey
+
+
+def utf8_string(value: str) -> bytes:
+    """The DER of an ASN.1 UTF8String (what an other SAN's `UTF8:` value becomes)."""
+    raw = value.encode()
+    if len(raw) < 0x80:
+        return bytes([0x0C, len(raw)]) + raw
+    length = len(raw).to_bytes((len(raw).bit_length() + 7) // 8, "big")
+    return bytes([0x0C, 0x80 | len(length)]) + length + raw
+
+
+def subject_name(
+    common_name: str, fields: dict[str, list[str]], serial_number: str = ""
+) -> x509.Name:
+    """A subject in Go's order (C, ST, L, street, postal code, O, OU, CN, serialNumber)."""
+    attributes = [
+        x509.NameAttribute(oid, value)
+        for name, oid in _SUBJECT_OIDS
+        for value in fields.get(name, [])
+        if value
+    ]
+    if common_name:
+        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+    if serial_number:
+        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
+    return x509.Name(attributes)
+
+
+def build_certificate(template: Template, signer: Signer) -> x509.Certificate:
+    issuer_name = signer.certificate.subject if signer.certificate else template.subject
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(template.subject)
+        .issuer_name(issuer_name)
+        .public_key(template.public_key)
+        .serial_number(template.serial)
+        .not_valid_before(template.not_before)
+        .not_valid_after(template.not_after)
+    )
+    for extension, critical in _extensions(template, signer):
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(signer.key, signing_hash(signer.key))
+
+
+def _extensions(template: Template, signer: Signer) -> list[tuple[x509.ExtensionType, bool]]:
+    found: list[tuple[x509.ExtensionType | None, bool]] = []
+    if template.ca:
+        path = template.max_path_length if template.max_path_length >= 0 else None
+        found.append((x509.BasicConstraints(ca=True, path_length=path), True))
+    elif template.basic_constraints_for_non_ca:
+        found.append((x509.BasicConstraints(ca=False, path_length=None), True))
+    found.append((extensions.key_usage(template.key_usage, ca=template.ca), True))
+    if not template.ca:
+        eku = extensions.extended_key_usage(
+            template.ext_key_usage, template.ext_key_usage_oids, template.flags
+        )
+        found.append((eku, False))
+    found.append((x509.SubjectKeyIdentifier.from_public_key(template.public_key), False))
+    found.append((_authority_key_id(template, signer), False))
+    found.append(
+        (
+            extensions.authority_access(template.issuing_certificates, template.ocsp_servers),
+            False,
+        )
+    )
+    found.append((extensions.crl_distribution(template.crl_distribution_points), False))
+    names = template.names.general_names()
+    if names:
+        found.append((x509.SubjectAlternativeName(names), False))
+    found.append((extensions.policies(template.policy_identifiers), False))
+    if template.permitted_dns_domains:
+        permitted: list[x509.GeneralName] = [
+            x509.DNSName(domain) for domain in template.permitted_dns_domains
+        ]
+        found.append(
+            (x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None), True)
+        )
+    return [(extension, critical) for extension, critical in found if extension is not None]
+
+
+def _authority_key_id(template: Template, signer: Signer) -> x509.AuthorityKeyIdentifier:
+    if signer.certificate is None:
+        ski = x509.SubjectKeyIdentifier.from_public_key(template.public_key)
+        return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+    return authority_key_id(signer.certificate)
+
+
+def authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
+    """What identifies `issuer` in what it signs: its subject key identifier (computed from
+    its key when the certificate has none)."""
+    try:
+        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        ski = x509.SubjectKeyIdentifier.from_public_key(issuer.public_key())
+    return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
+
+
+def build_csr(subject: x509.Name, names: Names, key: PrivateKey) -> x509.CertificateSigningRequest:
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    general = names.general_names()
+    if general:
+        builder = builder.add_extension(x509.SubjectAlternativeName(general), critical=False)
+    return builder.sign(key, signing_hash(key))

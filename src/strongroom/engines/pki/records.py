@@ -1,0 +1,146 @@
+"""The persisted records of the PKI engine. Fields are only ever appended; `format` marks the
+layout.
+
+    key/<id>            KeyRecord: a private key (PKCS#8 PEM) with its id and optional name
+    issuer/<id>         IssuerRecord: a CA certificate, its key id, chain and settings
+    config/issuers      IssuersConfig: the default issuer
+    config/crl          CRLConfig
+    config/urls         URLsConfig: AIA URLs embedded in issued certificates
+    role/<name>         Role: the rules a role issues by
+    certs/<serial>      CertRecord: an issued certificate and its revocation state
+    revoked/<serial>    an empty marker, so revoked serials list without reading every cert
+    crl/<issuer id>     CRLRecord: the issuer's last CRL and its number
+
+Serials in keys are lower-case hex pairs joined by `-` (Vault's storage form). Times are
+integer seconds since the Unix epoch, except revocation times (nanoseconds, as Vault reports
+them in RFC 3339).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Self
+
+import orjson
+
+from strongroom.logical.records import known_fields, load_record
+
+FORMAT_VERSION = 1
+
+
+class Record:
+    """JSON (de)serialisation of a flat dataclass record."""
+
+    __slots__ = ()
+    what = "PKI"
+
+    def serialize(self) -> bytes:
+        return orjson.dumps(asdict(self))  # type: ignore[call-overload]
+
+    @classmethod
+    def deserialize(cls, raw: bytes) -> Self:
+        document = load_record(raw, cls.what, FORMAT_VERSION)
+        return cls(**known_fields(cls, document))
+
+    def with_changes(self, **changes: Any) -> Self:
+        return replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord(Record):
+    what = "PKI key"
+    id: str
+    private_key: str  # PKCS#8 PEM
+    type: str  # rsa, ec, ed25519
+    bits: int
+    name: str = ""
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerRecord(Record):
+    what = "PKI issuer"
+    id: str
+    certificate: str  # PEM
+    serial: str  # colon form
+    key_id: str = ""  # empty: no key in this mount (a parent imported for its chain)
+    name: str = ""
+    chain: list[str] = field(default_factory=list)  # PEM: this certificate, then its parents
+    leaf_not_after_behavior: str = "err"
+    usage: str = "crl-signing,issuing-certificates,ocsp-signing,read-only"
+    issuing_certificates: list[str] = field(default_factory=list)
+    crl_distribution_points: list[str] = field(default_factory=list)
+    ocsp_servers: list[str] = field(default_factory=list)
+    revoked: bool = False
+    revocation_time: int = 0
+    created: int = 0  # seconds; orders issuers for default_follows_latest_issuer
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class IssuersConfig(Record):
+    what = "PKI issuers configuration"
+    default: str = ""
+    default_follows_latest_issuer: bool = False
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class CRLConfig(Record):
+    what = "PKI CRL configuration"
+    expiry: int = 72 * 3600
+    disable: bool = False
+    auto_rebuild: bool = False
+    auto_rebuild_grace_period: int = 12 * 3600
+    ocsp_disable: bool = False
+    ocsp_expiry: int = 12 * 3600
+    enable_delta: bool = False
+    delta_rebuild_interval: int = 15 * 60
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class URLsConfig(Record):
+    what = "PKI URLs configuration"
+    issuing_certificates: list[str] = field(default_factory=list)
+    crl_distribution_points: list[str] = field(default_factory=list)
+    ocsp_servers: list[str] = field(default_factory=list)
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class CertRecord(Record):
+    what = "PKI certificate"
+    serial: str  # colon form
+    certificate: str  # PEM
+    issuer_id: str = ""
+    not_after: int = 0
+    revocation_time_ns: int = 0  # 0: not revoked
+    format: int = FORMAT_VERSION
+
+    @property
+    def revoked(self) -> bool:
+        return self.revocation_time_ns > 0
+
+
+@dataclass(frozen=True, slots=True)
+class CRLRecord(Record):
+    what = "PKI CRL"
+    der: str  # base64
+    number: int
+    this_update: int
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class TidyStatus(Record):
+    what = "PKI tidy status"
+    state: str = "Inactive"
+    time_started: str = ""
+    time_finished: str = ""
+    tidy_cert_store: bool = False
+    tidy_revoked_certs: bool = False
+    safety_buffer: int = 72 * 3600
+    cert_store_deleted_count: int = 0
+    revoked_cert_deleted_count: int = 0
+    format: int = FORMAT_VERSION

@@ -1,0 +1,189 @@
+"""A role: the record, its fields as the API declares them, and what it allows.
+
+Every field of `Role` is a role parameter of the same name; its default is Vault's. Lists keep
+the order they were given in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from strongroom.engines.pki.extensions import check_ext_key_usage, check_key_usage, check_oids
+from strongroom.engines.pki.keys import DEFAULT_BITS, RSA_BITS
+from strongroom.engines.pki.names import NameRules
+from strongroom.engines.pki.records import FORMAT_VERSION, Record
+from strongroom.errors import InvalidParameter
+from strongroom.framework import Field, FieldType
+
+DEFAULT_KEY_USAGE = ["DigitalSignature", "KeyAgreement", "KeyEncipherment"]
+SUBJECT_FIELDS = (
+    "ou",
+    "organization",
+    "country",
+    "locality",
+    "province",
+    "street_address",
+    "postal_code",
+)
+_HELP = {
+    "ttl": "default lifetime of issued certificates (0: the maximum)",
+    "max_ttl": "longest lifetime of issued certificates (0: 32 days)",
+    "allowed_domains": "domains this role issues names in",
+    "allowed_domains_template": "expand {{identity.entity.id}} in allowed_domains",
+    "allow_bare_domains": "allow the allowed domains themselves",
+    "allow_subdomains": "allow names below the allowed domains",
+    "allow_glob_domains": "treat * in allowed domains as a glob",
+    "allow_wildcard_certificates": "allow *.<allowed name>",
+    "allow_localhost": "allow localhost and localdomain",
+    "allow_any_name": "allow any name (still subject to enforce_hostnames)",
+    "enforce_hostnames": "names must be valid hostnames",
+    "allow_ip_sans": "allow IP subject alternative names",
+    "allowed_uri_sans": "URI SAN globs this role allows",
+    "allowed_other_sans": "other SANs (oid;UTF8:glob, or *) this role allows",
+    "key_usage": "key usages (DigitalSignature, KeyEncipherment, …)",
+    "ext_key_usage": "extended key usages (ServerAuth, ClientAuth, …)",
+    "ext_key_usage_oids": "extended key usage OIDs",
+    "key_type": "key type of issued or signed keys: rsa, ec, ed25519 or any",
+    "key_bits": "key size (0: the type's default)",
+    "not_before_duration": "backdate notBefore by this much",
+    "policy_identifiers": "certificate policy OIDs",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Role(Record):
+    what = "PKI role"
+    name: str
+    ttl: int = 0
+    max_ttl: int = 0
+    allowed_domains: list[str] = field(default_factory=list)
+    allowed_domains_template: bool = False
+    allow_bare_domains: bool = False
+    allow_subdomains: bool = False
+    allow_glob_domains: bool = False
+    allow_wildcard_certificates: bool = True
+    allow_localhost: bool = True
+    allow_any_name: bool = False
+    enforce_hostnames: bool = True
+    allow_ip_sans: bool = True
+    allowed_uri_sans: list[str] = field(default_factory=list)
+    allowed_other_sans: list[str] = field(default_factory=list)
+    server_flag: bool = True
+    client_flag: bool = True
+    code_signing_flag: bool = False
+    email_protection_flag: bool = False
+    key_type: str = "rsa"
+    key_bits: int = 2048
+    signature_bits: int = 0
+    key_usage: list[str] = field(default_factory=lambda: list(DEFAULT_KEY_USAGE))
+    ext_key_usage: list[str] = field(default_factory=list)
+    ext_key_usage_oids: list[str] = field(default_factory=list)
+    use_csr_common_name: bool = True
+    use_csr_sans: bool = True
+    ou: list[str] = field(default_factory=list)
+    organization: list[str] = field(default_factory=list)
+    country: list[str] = field(default_factory=list)
+    locality: list[str] = field(default_factory=list)
+    province: list[str] = field(default_factory=list)
+    street_address: list[str] = field(default_factory=list)
+    postal_code: list[str] = field(default_factory=list)
+    generate_lease: bool = False
+    no_store: bool = False
+    require_cn: bool = True
+    policy_identifiers: list[str] = field(default_factory=list)
+    basic_constraints_valid_for_non_ca: bool = False
+    not_before_duration: int = 30
+    issuer_ref: str = "default"
+    format: int = FORMAT_VERSION
+
+    def name_rules(self) -> NameRules:
+        """The role's switches for `names.check_name` (same names, same meaning)."""
+        rules = {f.name: getattr(self, f.name) for f in fields(NameRules)}
+        return NameRules(**{**rules, "allowed_domains": tuple(self.allowed_domains)})
+
+    def allowed_domains_for(self, entity_id: str) -> list[str]:
+        """`allowed_domains` with templates expanded; a template that cannot be expanded for
+        this caller (no entity, or an unsupported template) allows nothing."""
+        if not self.allowed_domains_template:
+            return self.allowed_domains
+        expanded = []
+        for domain in self.allowed_domains:
+            if "{{" not in domain:
+                expanded.append(domain)
+            elif entity_id and "{{identity.entity.id}}" in domain:
+                candidate = domain.replace("{{identity.entity.id}}", entity_id)
+                if "{{" not in candidate:
+                    expanded.append(candidate)
+        return expanded
+
+    def view(self) -> dict[str, Any]:
+        """The role as `GET roles/:name` returns it."""
+        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        del document["name"], document["format"]
+        return document
+
+
+def _field_type(default: Any) -> FieldType:
+    if isinstance(default, bool):
+        return FieldType.BOOL
+    if isinstance(default, int):
+        return FieldType.INT
+    if isinstance(default, list):
+        return FieldType.STRING_LIST
+    return FieldType.STRING
+
+
+_DURATIONS = ("ttl", "max_ttl", "not_before_duration")
+
+
+def _role_fields() -> dict[str, Field]:
+    defaults = Role(name="")
+    declared: dict[str, Field] = {}
+    for role_field in fields(Role):
+        if role_field.name == "format":
+            continue
+        default = getattr(defaults, role_field.name)
+        kind = FieldType.DURATION if role_field.name in _DURATIONS else _field_type(default)
+        help_text = _HELP.get(role_field.name, role_field.name.replace("_", " "))
+        declared[role_field.name] = Field(kind, help_text, default=default)
+    declared["name"] = Field(FieldType.STRING, "the role's name", required=True)
+    return declared
+
+
+ROLE_FIELDS = _role_fields()
+
+
+def role_from(name: str, values: dict[str, Any]) -> Role:
+    """A checked role from parameter values (missing ones take Vault's defaults)."""
+    role = Role(name=name).with_changes(**values)
+    check_role(role)
+    return role
+
+
+def check_role(role: Role) -> None:
+    if role.key_type not in (*DEFAULT_BITS, "any"):
+        raise InvalidParameter("invalid key_type: expected rsa, ec, ed25519 or any")
+    if role.key_type == "rsa" and role.key_bits and role.key_bits not in RSA_BITS:
+        raise InvalidParameter("invalid key_bits for an RSA key: expected 2048, 3072 or 4096")
+    if role.key_type == "ec" and role.key_bits not in (0, 256, 384, 521):
+        raise InvalidParameter("invalid key_bits for an EC key: expected 256, 384 or 521")
+    if role.max_ttl and role.ttl > role.max_ttl:
+        raise InvalidParameter('"ttl" value must be less than "max_ttl" value')
+    if role.not_before_duration < 0:
+        raise InvalidParameter("not_before_duration cannot be negative")
+    check_key_usage(role.key_usage)
+    check_ext_key_usage(role.ext_key_usage)
+    check_oids(role.ext_key_usage_oids, "ext_key_usage_oids")
+    check_oids(role.policy_identifiers, "policy_identifiers")
+    if role.issuer_ref == "":
+        raise InvalidParameter("issuer_ref cannot be empty")
+
+
+def normalized(role: Role) -> Role:
+    """Fill in the key size the key type implies (Vault stores the effective size)."""
+    if role.key_type == "ed25519":
+        return role.with_changes(key_bits=0)
+    if role.key_type in DEFAULT_BITS and not role.key_bits:
+        return role.with_changes(key_bits=DEFAULT_BITS[role.key_type])
+    return role

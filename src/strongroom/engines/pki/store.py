@@ -1,0 +1,242 @@
+"""The storage of a PKI mount: keys, issuers, roles, certificates, CRLs and settings.
+
+Issuers and keys are referred to by id, by name, or (issuers) as `default`. Changes that span
+records (a new issuer and the default) run under one mount-wide lock: issuer changes are rare,
+and issuing only reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from cryptography import x509
+
+from strongroom.clock import Clock
+from strongroom.engines.pki.encoding import load_cert, serial_key
+from strongroom.engines.pki.keys import PrivateKey, load_private_key
+from strongroom.engines.pki.records import (
+    CertRecord,
+    CRLConfig,
+    CRLRecord,
+    IssuerRecord,
+    IssuersConfig,
+    KeyRecord,
+    Record,
+    TidyStatus,
+    URLsConfig,
+)
+from strongroom.engines.pki.roles import Role
+from strongroom.errors import InvalidParameter
+from strongroom.logical import Storage
+
+KEY = "key/"
+ISSUER = "issuer/"
+ROLE = "role/"
+CERTS = "certs/"
+REVOKED = "revoked/"
+CRL = "crl/"
+ISSUERS_CONFIG = "config/issuers"
+CRL_CONFIG = "config/crl"
+URLS_CONFIG = "config/urls"
+TIDY_STATUS = "tidy-status"
+DEFAULT = "default"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+R = TypeVar("R", bound=Record)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def check_name(name: str, what: str) -> None:
+    """Issuer and key names: letters, digits, `-`, `_`; never `default` or an id's shape."""
+    if not name:
+        return
+    if not _NAME.fullmatch(name) or name == DEFAULT or _UUID.fullmatch(name):
+        raise InvalidParameter(
+            f"invalid {what}: letters, digits, '-' and '_' only, not 'default' or an id"
+        )
+
+
+class PKIStore:
+    def __init__(self, storage: Storage, clock: Clock) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.lock = asyncio.Lock()
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    async def _get(self, key: str, kind: type[R]) -> R | None:
+        raw = await self.storage.get(key)
+        return kind.deserialize(raw) if raw is not None else None
+
+    async def _put(self, key: str, record: Record) -> None:
+        await self.storage.put(key, record.serialize())
+
+    async def _config(self, key: str, factory: Callable[[], R]) -> R:
+        found = await self._get(key, type(factory()))
+        return found if found is not None else factory()
+
+    # --- keys ----------------------------------------------------------------------------------
+
+    async def key_ids(self) -> list[str]:
+        return await self.storage.list(KEY)
+
+    async def _all(self, prefix: str, kind: type[R]) -> list[R]:
+        found = [await self._get(prefix + name, kind) for name in await self.storage.list(prefix)]
+        return [record for record in found if record is not None]
+
+    async def keys(self) -> list[KeyRecord]:
+        return await self._all(KEY, KeyRecord)
+
+    async def put_key(self, key: KeyRecord) -> None:
+        await self._put(KEY + key.id, key)
+
+    async def delete_key(self, key_id: str) -> None:
+        await self.storage.delete(KEY + key_id)
+
+    async def key(self, ref: str) -> KeyRecord | None:
+        if _UUID.fullmatch(ref):
+            return await self._get(KEY + ref, KeyRecord)
+        return next((key for key in await self.keys() if ref and key.name == ref), None)
+
+    async def private_key(self, key_id: str) -> PrivateKey:
+        record = await self._get(KEY + key_id, KeyRecord)
+        if record is None:
+            raise InvalidParameter("the issuer's key is not in this mount")
+        return load_private_key(record.private_key, "stored key")
+
+    # --- issuers -------------------------------------------------------------------------------
+
+    async def issuer_ids(self) -> list[str]:
+        return await self.storage.list(ISSUER)
+
+    async def issuers(self) -> list[IssuerRecord]:
+        return await self._all(ISSUER, IssuerRecord)
+
+    async def put_issuer(self, issuer: IssuerRecord) -> None:
+        await self._put(ISSUER + issuer.id, issuer)
+
+    async def delete_issuer(self, issuer_id: str) -> None:
+        await self.storage.delete(ISSUER + issuer_id)
+        await self.storage.delete(CRL + issuer_id)
+
+    async def issuer(self, ref: str) -> IssuerRecord | None:
+        """The issuer `ref` names: `default`, an id, or a name."""
+        if ref == DEFAULT:
+            ref = (await self.issuers_config()).default
+            if not ref:
+                return None
+        if _UUID.fullmatch(ref):
+            return await self._get(ISSUER + ref, IssuerRecord)
+        return next((i for i in await self.issuers() if ref and i.name == ref), None)
+
+    async def issuer_or_fail(self, ref: str) -> IssuerRecord:
+        found = await self.issuer(ref)
+        if found is None:
+            if ref == DEFAULT:
+                raise InvalidParameter("no default issuer currently configured")
+            raise InvalidParameter("unable to find PKI issuer for reference")
+        return found
+
+    async def issuers_config(self) -> IssuersConfig:
+        return await self._config(ISSUERS_CONFIG, IssuersConfig)
+
+    async def put_issuers_config(self, config: IssuersConfig) -> None:
+        await self._put(ISSUERS_CONFIG, config)
+
+    async def add_issuer(self, issuer: IssuerRecord) -> None:
+        """Store a new issuer; it becomes the default when there is none (or when the default
+        follows the latest issuer). The caller holds `lock`."""
+        await self.put_issuer(issuer)
+        config = await self.issuers_config()
+        if not config.default or config.default_follows_latest_issuer:
+            await self.put_issuers_config(config.with_changes(default=issuer.id))
+
+    async def unique_name(self, name: str, kind: str) -> None:
+        """Refuse a name another issuer (or key) already has."""
+        if not name:
+            return
+        taken = await self.issuers() if kind == "issuer" else await self.keys()
+        if any(record.name == name for record in taken):
+            raise InvalidParameter(f"{kind} name already in use")
+
+    # --- roles ---------------------------------------------------------------------------------
+
+    async def role(self, name: str) -> Role | None:
+        return await self._get(ROLE + name, Role)
+
+    async def put_role(self, role: Role) -> None:
+        await self._put(ROLE + role.name, role)
+
+    async def delete_role(self, name: str) -> None:
+        await self.storage.delete(ROLE + name)
+
+    async def role_names(self) -> list[str]:
+        return await self.storage.list(ROLE)
+
+    # --- certificates --------------------------------------------------------------------------
+
+    async def cert(self, serial: int) -> CertRecord | None:
+        return await self._get(CERTS + serial_key(serial), CertRecord)
+
+    async def put_cert(self, record: CertRecord) -> None:
+        await self._put(CERTS + record.serial.replace(":", "-"), record)
+        if record.revoked:
+            await self.storage.put(REVOKED + record.serial.replace(":", "-"), b"{}")
+
+    async def delete_cert(self, record: CertRecord) -> None:
+        key = record.serial.replace(":", "-")
+        await self.storage.delete(REVOKED + key)
+        await self.storage.delete(CERTS + key)
+
+    async def cert_serials(self) -> list[str]:
+        return [key.replace("-", ":") for key in await self.storage.list(CERTS)]
+
+    async def revoked_serials(self) -> list[str]:
+        return [key.replace("-", ":") for key in await self.storage.list(REVOKED)]
+
+    async def revoked_for(self, issuer_id: str) -> list[CertRecord]:
+        found = []
+        for key in await self.storage.list(REVOKED):
+            record = await self._get(CERTS + key, CertRecord)
+            if record is not None and record.revoked and record.issuer_id == issuer_id:
+                found.append(record)
+        return found
+
+    # --- CRLs and settings ---------------------------------------------------------------------
+
+    async def crl(self, issuer_id: str) -> CRLRecord | None:
+        return await self._get(CRL + issuer_id, CRLRecord)
+
+    async def put_crl(self, issuer_id: str, record: CRLRecord) -> None:
+        await self._put(CRL + issuer_id, record)
+
+    async def crl_config(self) -> CRLConfig:
+        return await self._config(CRL_CONFIG, CRLConfig)
+
+    async def put_crl_config(self, config: CRLConfig) -> None:
+        await self._put(CRL_CONFIG, config)
+
+    async def urls_config(self) -> URLsConfig:
+        return await self._config(URLS_CONFIG, URLsConfig)
+
+    async def put_urls_config(self, config: URLsConfig) -> None:
+        await self._put(URLS_CONFIG, config)
+
+    async def tidy_status(self) -> TidyStatus:
+        return await self._config(TIDY_STATUS, TidyStatus)
+
+    async def put_tidy_status(self, status: TidyStatus) -> None:
+        await self._put(TIDY_STATUS, status)
+
+
+def issuer_cert(issuer: IssuerRecord) -> x509.Certificate:
+    return load_cert(issuer.certificate, "stored issuer certificate")
