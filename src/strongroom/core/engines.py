@@ -1,12 +1,15 @@
-"""The secrets engines a mount can be created with, by type name."""
+"""The secrets engines and auth methods a mount can be created with, by type name."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from strongroom.auth.approle import build_approle_backend
+from strongroom.auth.userpass import build_userpass_backend
 from strongroom.clock import Clock, SystemClock
 from strongroom.engines.kv.v1 import build_kv_v1_backend
 from strongroom.engines.kv.v2 import build_kv_v2_backend, upgrade_v1_to_v2
+from strongroom.engines.pki import build_pki_backend
 from strongroom.engines.transit import build_transit_backend
 from strongroom.errors import InvalidParameter
 from strongroom.logical import Backend, Storage
@@ -27,6 +30,14 @@ def kv_engine(entry: MountEntry, storage: Storage) -> Backend:
 SECRET_ENGINES: dict[str, EngineFactory] = {
     "kv": kv_engine,
     "transit": lambda entry, storage: build_transit_backend(storage),
+    "pki": lambda entry, storage: build_pki_backend(storage),
+}
+
+
+# The auth methods a mount in sys/auth can be created with, by type name.
+AUTH_METHODS: dict[str, EngineFactory] = {
+    "userpass": lambda entry, storage: build_userpass_backend(storage),
+    "approle": lambda entry, storage: build_approle_backend(storage),
 }
 
 
