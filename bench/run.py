@@ -14,6 +14,8 @@ the targets it runs on, the set-up it needs, and the goals it is judged by:
     transit-decrypt, transit-encrypt-batch (100 x 1 KiB), transit-sign-ed25519,
     transit-verify-ed25519, transit-sign-ecdsa-p256, transit-verify-ecdsa-p256
                                                             informational ratios only
+    pki-issue-ec, pki-sign-csr  POST pki/issue|sign/bench   / OpenBao >= 1.0, next to the raw
+                                                            `cryptography` rate of the same work
 
 Strongroom runs three times: `strongroom` on in-memory storage (the status and token scenarios,
 next to OpenBao's in-memory dev server), `strongroom-sqlite` on durable SQLite storage (the KV
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import datetime
 import itertools
 import json
 import os
@@ -61,6 +64,10 @@ from typing import Any
 
 import httpx
 import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from strongroom.testing.server import stop
 
@@ -319,6 +326,67 @@ SCENARIOS += (
         body='{"role_id":"$role_id","secret_id":"$secret_id"}',
         setup=APPROLE_SETUP,
         expect=("auth", "client_token"),
+    ),
+)
+# PKI, on the in-memory servers: one EC P-256 root per server and a role for *.example.com;
+# `issue` makes a P-256 key and a certificate, `sign` signs a P-256 CSR made here. Each issued
+# certificate is stored (the role's default, `no_store` false) on both servers.
+PKI_SETUP = (
+    Call("POST", "/v1/sys/mounts/pki", '{"type":"pki"}'),
+    Call(
+        "POST",
+        "/v1/pki/root/generate/internal",
+        compact({"common_name": "Bench Root", "key_type": "ec", "key_bits": 256}),
+    ),
+    Call(
+        "POST",
+        "/v1/pki/roles/bench",
+        compact(
+            {
+                "allowed_domains": "example.com",
+                "allow_subdomains": True,
+                "key_type": "ec",
+                "key_bits": 256,
+                "ttl": "1h",
+            }
+        ),
+    ),
+)
+PKI_CN = "bench.example.com"
+
+
+def p256_csr(common_name: str) -> str:
+    """A PEM CSR for `common_name` with a fresh P-256 key (the same one for every target)."""
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(key, hashes.SHA256())
+    return csr.public_bytes(serialization.Encoding.PEM).decode()
+
+
+PKI_CSR = p256_csr(PKI_CN)
+PKI_GOALS = (Goal("openbao", 1.0), Goal("bare", None))
+SCENARIOS += (
+    Scenario(
+        "pki-issue-ec",
+        "POST",
+        "/v1/pki/issue/bench",
+        TRANSIT_TARGETS,
+        PKI_GOALS,
+        body=compact({"common_name": PKI_CN}),
+        authenticated=True,
+        setup=PKI_SETUP,
+        expect=("data", "private_key"),
+    ),
+    Scenario(
+        "pki-sign-csr",
+        "POST",
+        "/v1/pki/sign/bench",
+        TRANSIT_TARGETS,
+        PKI_GOALS,
+        body=compact({"csr": PKI_CSR, "common_name": PKI_CN}),
+        authenticated=True,
+        setup=PKI_SETUP,
+        expect=("data", "certificate"),
     ),
 )
 SCENARIO_NAMES = tuple(scenario.name for scenario in SCENARIOS)
@@ -1104,6 +1172,7 @@ def benchmark(options: Options) -> dict[str, Any]:
         print(f"warming up ({options.warmup}s per scenario and target)", file=sys.stderr)
         warm_up(targets, scenarios, options)
         samples = run_rounds(targets, scenarios, options)
+    raw_rates = raw_pki_rates(scenarios, options.server_cpu, float(options.duration))
     summary = {
         scenario: {name: medians(rounds) for name, rounds in by_target.items()}
         for scenario, by_target in samples.items()
@@ -1119,7 +1188,88 @@ def benchmark(options: Options) -> dict[str, Any]:
         },
         "medians": summary,
         "ratios": ratios(summary, scenarios),
+        "raw_cryptography": raw_rates,
     }
+
+
+# The raw `cryptography` rate of the same work, in this process on the servers' core: what a
+# PKI request cannot go below. `issue`: a P-256 key, a certificate like the role's (subject, SAN,
+# key usages, key ids) signed by a P-256 CA, both in PEM; `sign`: the CSR parsed and its
+# signature checked, then the same certificate. No HTTP, JSON, storage or policy.
+RAW_PKI = {"pki-issue-ec": "issue", "pki-sign-csr": "sign"}
+
+
+def _raw_certificate(
+    ca_key: ec.EllipticCurvePrivateKey, ca_name: x509.Name, public: ec.EllipticCurvePublicKey
+) -> bytes:
+    now = datetime.datetime.now(datetime.UTC)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, PKI_CN)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(seconds=30))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(PKI_CN)]), critical=False)
+        .add_extension(
+            x509.KeyUsage(True, False, True, False, True, False, False, False, False), True
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _raw_once(kind: str, ca_key: ec.EllipticCurvePrivateKey, ca_name: x509.Name) -> None:
+    if kind == "issue":
+        key = ec.generate_private_key(ec.SECP256R1())
+        _raw_certificate(ca_key, ca_name, key.public_key())
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        return
+    csr = x509.load_pem_x509_csr(PKI_CSR.encode())
+    if not csr.is_signature_valid:
+        raise RuntimeError("the bench CSR does not verify")
+    public = csr.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    _raw_certificate(ca_key, ca_name, public)
+
+
+def raw_pki_rates(scenarios: Sequence[Scenario], cpu: int, seconds: float) -> dict[str, float]:
+    """Operations per second of each chosen PKI scenario's raw work, pinned to `cpu`."""
+    kinds = {s.name: RAW_PKI[s.name] for s in scenarios if s.name in RAW_PKI}
+    if not kinds:
+        return {}
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bench Root")])
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {cpu})
+    rates = {}
+    try:
+        for name, kind in kinds.items():
+            done, start = 0, time.perf_counter()
+            while (elapsed := time.perf_counter() - start) < seconds:
+                _raw_once(kind, ca_key, ca_name)
+                done += 1
+            rates[name] = done / elapsed
+    finally:
+        os.sched_setaffinity(0, saved)
+    return rates
+
+
+def print_raw_rates(rates: Mapping[str, float]) -> None:
+    if not rates:
+        return
+    print("\nraw cryptography, in process on the server core (no HTTP, JSON, storage, policy):")
+    for name, rate in rates.items():
+        print(f"{name:<15} {RAW_PKI[name]:<6} {rate:>9,.0f} /s")
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -1142,6 +1292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print_medians(document["medians"])
     print_ratios(document["ratios"])
+    print_raw_rates(document["raw_cryptography"])
     print(f"\nresults: {write_results(options, document)}")
     missed = [row for row in document["ratios"] if row["binding"] and not row["passed"]]
     return 1 if options.check and missed else 0

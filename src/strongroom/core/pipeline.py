@@ -12,7 +12,7 @@ from strongroom.audit import NO_KEYS, AuditBroker, AuthInfo, MountAuditKeys
 from strongroom.clock import rfc3339
 from strongroom.core.logins import complete_login
 from strongroom.errors import PermissionDenied, StrongroomError, UnsupportedPath
-from strongroom.logical import LoginBackend, Operation, PathProperties, Request, Response
+from strongroom.logical import Operation, PathProperties, Request, Response
 from strongroom.routing import AUTH_TABLE, Routed
 from strongroom.token.entry import TokenEntry
 
@@ -81,11 +81,11 @@ class Pipeline:
         caller.entry = await self._resolve_token(request, properties)
         caller.used = not properties.unauthenticated
         if routed is not None:
+            self._enter_mount(request, routed)  # the path is now relative to the mount
             await self._decide_create(request, routed)
         caller.acl = await self._authorize(request, properties, full_path)
         if routed is None:
             raise UnsupportedPath(f'no handler for route "{full_path}". route entry not found.')
-        self._enter_mount(request, routed)
         return routed
 
     async def _execute(self, request: Request, routed: Routed, caller: _Caller) -> Response:
@@ -104,8 +104,10 @@ class Pipeline:
 
     async def _handle(self, request: Request, routed: Routed) -> Response | None:
         backend, mount = routed.backend, routed.mount
-        if mount.table == AUTH_TABLE and isinstance(backend, LoginBackend):
-            alias = backend.login_alias(request)
+        # A LoginBackend; getattr, not isinstance: a runtime protocol check costs microseconds.
+        login_alias = getattr(backend, "login_alias", None) if mount.table == AUTH_TABLE else None
+        if login_alias is not None:
+            alias = login_alias(request)
             if alias is not None:  # a login: refused while locked, failures counted
                 return await self._core.lockout.run_login(
                     mount, alias, lambda: backend.handle(request)
@@ -131,19 +133,10 @@ class Pipeline:
             request.entity_id = entry.entity_id
         return entry
 
-    async def _decide_create(self, request: Request, routed: Routed) -> None:
+    @staticmethod
+    async def _decide_create(request: Request, routed: Routed) -> None:
         """POST/PUT is `create` when the target does not exist yet, else `update`."""
-        if request.operation is not Operation.UPDATE:
-            return
-        probe = Request(
-            Operation.UPDATE,
-            routed.relative_path,
-            data=request.data,
-            client_token=request.client_token,
-            mount_point=routed.mount.route,
-            client_token_accessor=request.client_token_accessor,
-        )
-        if await routed.backend.exists(probe) is False:
+        if request.operation is Operation.UPDATE and await routed.backend.exists(request) is False:
             request.operation = Operation.CREATE
 
     async def _authorize(

@@ -4,10 +4,10 @@ under `sys/tools/` and inside every transit mount (the same endpoints in Vault).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import os
 
+from strongroom.crypto.b64 import decode_strict
 from strongroom.errors import InvalidParameter
 from strongroom.framework.fields import Field, FieldData, FieldType
 from strongroom.framework.path import PathSpec
@@ -68,8 +68,8 @@ async def hash_input(request: Request, data: FieldData) -> Response:
     if name is None:
         raise InvalidParameter("algorithm: unsupported hash algorithm")
     try:
-        raw = base64.b64decode(data.get("input"), validate=True)
-    except (binascii.Error, ValueError):
+        raw = decode_strict(data.get("input"))
+    except ValueError:
         raise InvalidParameter("unable to decode input as base64") from None
     output_format = data.get("format")
     return Response({"sum": _encode(hashlib.new(name, raw).digest(), output_format)})

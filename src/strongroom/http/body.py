@@ -13,6 +13,12 @@ from strongroom.errors import InvalidJSON, RequestTooLarge
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
+# Bodies that are not JSON, passed to the backend as they came: the whole body, as `bytes`, is
+# the request data's only entry, under RAW_BODY_FIELD (Vault's `logical.HTTPRawBody`). The size
+# limit still applies (`read_body`); no JSON limit does, since nothing is parsed.
+RAW_BODY_FIELD = "http_raw_body"
+RAW_CONTENT_TYPES = ("application/ocsp-request",)  # a DER OCSP request (RFC 6960, A.1)
+
 
 @dataclass(frozen=True, slots=True)
 class JSONLimits:
@@ -44,7 +50,10 @@ async def read_body(receive: Receive, limit: int | None) -> bytes:
 
 
 def decode_body(body: bytes, content_type: str, limits: JSONLimits) -> dict[str, Any]:
-    """A JSON object (or a form-encoded body) as request data; empty or `null` means `{}`."""
+    """A JSON object (or a form-encoded body) as request data; empty or `null` means `{}`.
+    A body of one of RAW_CONTENT_TYPES is not decoded: `{RAW_BODY_FIELD: body}`."""
+    if content_type.startswith(RAW_CONTENT_TYPES) and body:
+        return {RAW_BODY_FIELD: body}
     if not body.strip():
         return {}
     if content_type.startswith("application/x-www-form-urlencoded"):

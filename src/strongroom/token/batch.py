@@ -8,10 +8,10 @@ associated data. Opening is the only comparison: a token altered by one bit fail
 from __future__ import annotations
 
 import base64
-import binascii
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from strongroom.crypto.b64 import decode_url_unpadded
 from strongroom.crypto.envelope import RESERVED_TERM, cipher, open_entry, seal_entry
 from strongroom.errors import IntegrityError
 from strongroom.logical import Storage
@@ -39,8 +39,8 @@ class BatchCodec:
         """The entry inside a batch token, or None when it is malformed or was tampered with."""
         body = token_id[len(BATCH_TOKEN_PREFIX) :]
         try:
-            blob = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
-        except (binascii.Error, ValueError):
+            blob = decode_url_unpadded(body)
+        except ValueError:
             return None
         aead = await self._aead()
         try:

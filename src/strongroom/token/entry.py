@@ -7,9 +7,10 @@ derived from `creation_time + ttl`.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+import orjson
 
 FORMAT_VERSION = 2
 
@@ -76,21 +77,21 @@ class TokenEntry:
         return max(0, round(self.expire_time - now))
 
     def serialize(self) -> bytes:
-        document = asdict(self)
-        document["policies"] = list(self.policies)
-        document["bound_cidrs"] = list(self.bound_cidrs)
-        return json.dumps(document, separators=(",", ":")).encode()
+        return orjson.dumps(self)  # dataclasses natively; tuples as arrays
 
     @classmethod
     def deserialize(cls, data: bytes) -> TokenEntry:
-        document: dict[str, Any] = json.loads(data)
-        known = {f.name for f in fields(cls)}
+        document: dict[str, Any] = orjson.loads(data)
+        known = _FIELD_NAMES
         document = {k: v for k, v in document.items() if k in known}
         document["policies"] = tuple(document["policies"])
         document["bound_cidrs"] = tuple(document.get("bound_cidrs", ()))
         if document.get("version", 1) < 2:
             _upgrade_v1(document)
         return cls(**document)
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(TokenEntry))
 
 
 def _upgrade_v1(document: dict[str, Any]) -> None:

@@ -73,16 +73,30 @@ class StoredSecret:
         return self._value
 
 
+RECENT_HASHES = 4096
+
+
 class Hasher:
     """Salted HMAC-SHA256 of token IDs and accessors, hex-encoded for use in keys."""
 
     def __init__(self, storage: Storage) -> None:
         self._salt = StoredSecret(storage, SALT_KEY)
+        # The hashes of recently presented IDs (a client sends its token on every request);
+        # bounded, and dropped with the salt when the node seals.
+        self._recent: dict[str, str] = {}
 
     def invalidate(self) -> None:
         self._salt.invalidate()
+        self._recent.clear()
 
     async def hash(self, value: str) -> str:
+        found = self._recent.get(value)
+        if found is not None:
+            return found
         salt = await self._salt.get()
         # hmac.digest is the one-shot C implementation: a fraction of hmac.new's cost.
-        return hmac.digest(salt, value.encode(), "sha256").hex()
+        hashed = hmac.digest(salt, value.encode(), "sha256").hex()
+        if len(self._recent) >= RECENT_HASHES:
+            self._recent.clear()
+        self._recent[value] = hashed
+        return hashed

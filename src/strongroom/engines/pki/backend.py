@@ -6,26 +6,32 @@
     roles, roles/:name                                           roles              paths_roles
     issue|sign/:role, sign-verbatim, issuer/:ref/issue|sign/…    issuing            paths_issue
     revoke, revoke-with-key, certs, certs/revoked, cert/:serial  revocation         paths_revoke
-    ca, ca/pem, ca_chain, crl, crl/pem, issuer/:ref/pem|der|…    unauthenticated    paths_fetch
-    config/crl, config/urls, crl/rotate, tidy, tidy-status       settings, upkeep   paths_config
+    ca, ca/pem, ca_chain, crl[/delta][/pem], issuer/:ref/…       unauthenticated    paths_fetch
+    ocsp (POST, DER body), ocsp/<base64 request> (GET)           unauthenticated    paths_ocsp
+    config/crl, config/urls, crl/rotate[-delta], tidy,           settings, upkeep   paths_config
+    tidy-status, config/auto-tidy
 
 Records are in `records.py` (roles in `roles.py`), storage in `store.py`. The rules that decide
 which names a role allows are `names.py` and `issuance.py`; certificates are built in
-`builder.py` only. Not yet here: ACME, OCSP, delta CRLs, `root/sign-self-issued`.
+`builder.py` only, CRLs in `crl.py`, OCSP responses in `ocsp.py`. `periodic()` rebuilds CRLs
+(`auto_rebuild`) and runs auto-tidy (`tidy.py`). Not yet here: ACME, `root/sign-self-issued`.
 """
 
 from __future__ import annotations
 
 from strongroom.clock import Clock, SystemClock
+from strongroom.engines.pki.crl import rebuild_due
 from strongroom.engines.pki.paths_ca import CAPaths
 from strongroom.engines.pki.paths_config import ConfigPaths
 from strongroom.engines.pki.paths_fetch import FetchPaths
 from strongroom.engines.pki.paths_issue import IssuePaths
 from strongroom.engines.pki.paths_issuers import IssuerPaths
 from strongroom.engines.pki.paths_keys import KeyPaths
+from strongroom.engines.pki.paths_ocsp import OCSPPaths
 from strongroom.engines.pki.paths_revoke import RevokePaths
 from strongroom.engines.pki.paths_roles import RolePaths
 from strongroom.engines.pki.store import PKIStore
+from strongroom.engines.pki.tidy import auto_tidy
 from strongroom.framework import FrameworkBackend
 from strongroom.logical import Storage
 
@@ -43,10 +49,16 @@ class PKIBackend(FrameworkBackend):
                 *issue.specs(),
                 *RevokePaths(store).specs(),
                 *FetchPaths(store).specs(),
+                *OCSPPaths(store).specs(),
                 *ConfigPaths(store).specs(),
             ],
             secret_types=issue.secret_types(),
         )
+
+    async def periodic(self) -> None:
+        """About once a minute (the core's ticker): CRLs due a rebuild, then auto-tidy."""
+        await rebuild_due(self.store)
+        await auto_tidy(self.store)
 
 
 def build_pki_backend(storage: Storage, clock: Clock | None = None) -> PKIBackend:

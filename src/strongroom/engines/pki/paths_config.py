@@ -1,15 +1,15 @@
-"""Mount settings and maintenance: `config/crl`, `config/urls`, `crl/rotate`, `tidy`,
-`tidy-status`."""
+"""Mount settings and maintenance: `config/crl`, `config/urls`, `crl/rotate`,
+`crl/rotate-delta`, `tidy`, `tidy-status`, `config/auto-tidy`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from strongroom.engines.pki.crl import rebuild_all
-from strongroom.engines.pki.encoding import parse_serial, rfc3339_ns
-from strongroom.engines.pki.records import CRLConfig, TidyStatus, URLsConfig
+from strongroom.engines.pki.crl import rebuild_all, rebuild_deltas
+from strongroom.engines.pki.records import AutoTidyConfig, CRLConfig, URLsConfig
 from strongroom.engines.pki.store import PKIStore
+from strongroom.engines.pki.tidy import run_tidy
 from strongroom.errors import InvalidParameter
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
@@ -21,7 +21,7 @@ CRL_FIELDS = {
     "auto_rebuild_grace_period": Field(FieldType.DURATION, "rebuild this long before expiry"),
     "ocsp_disable": Field(FieldType.BOOL, "disable the OCSP responder"),
     "ocsp_expiry": Field(FieldType.DURATION, "validity of OCSP responses"),
-    "enable_delta": Field(FieldType.BOOL, "delta CRLs (not supported: must stay false)"),
+    "enable_delta": Field(FieldType.BOOL, "build delta CRLs (needs auto_rebuild)"),
     "delta_rebuild_interval": Field(FieldType.DURATION, "delta CRL rebuild interval"),
 }
 URL_FIELDS = {
@@ -38,6 +38,22 @@ TIDY_FIELDS = {
         FieldType.DURATION, "keep certificates this long past expiry", default=72 * 3600
     ),
 }
+AUTO_TIDY_FIELDS = {
+    "enabled": Field(FieldType.BOOL, "run tidy periodically"),
+    "interval_duration": Field(FieldType.DURATION, "time between automatic tidies"),
+    "tidy_cert_store": TIDY_FIELDS["tidy_cert_store"],
+    "tidy_revoked_certs": TIDY_FIELDS["tidy_revoked_certs"],
+    "safety_buffer": TIDY_FIELDS["safety_buffer"],
+}
+DELTA_NEEDS_REBUILD = (
+    "Delta CRLs cannot be enabled when auto rebuilding is disabled as the complete CRL is always "
+    "regenerated!"
+)
+NO_TIDY_OPERATION = (
+    "Auto-tidy enabled but no tidy operations were requested. Enable at least one tidy operation "
+    "to be run (tidy_cert_store / tidy_revoked_certs)."
+)
+DELTA_DISABLED = "requested rebuild of delta CRL when delta CRL is not enabled; this is a no-op"
 TIDY_WARNING = (
     "Tidy operation successfully started. Any information from the operation will be printed "
     "to the server logs."
@@ -76,6 +92,12 @@ def urls_view(config: URLsConfig) -> dict[str, Any]:
     }
 
 
+def auto_tidy_view(config: AutoTidyConfig) -> dict[str, Any]:
+    view = asdict(config)
+    del view["format"]
+    return view
+
+
 def _given(data: FieldData, fields: dict[str, Field]) -> dict[str, Any]:
     return {name: data.get(name) for name in fields if data.has(name)}
 
@@ -96,7 +118,13 @@ class ConfigPaths:
                 {Operation.READ: self.read_urls, Operation.UPDATE: self.write_urls},
                 URL_FIELDS,
             ),
+            PathSpec(
+                "config/auto-tidy",
+                {Operation.READ: self.read_auto_tidy, Operation.UPDATE: self.write_auto_tidy},
+                AUTO_TIDY_FIELDS,
+            ),
             PathSpec("crl/rotate", {Operation.READ: self.rotate}),
+            PathSpec("crl/rotate-delta", {Operation.READ: self.rotate_delta}),
             PathSpec("tidy", {Operation.UPDATE: self.tidy}, TIDY_FIELDS),
             PathSpec("tidy-status", {Operation.READ: self.tidy_status}),
         ]
@@ -105,10 +133,9 @@ class ConfigPaths:
         return Response(crl_view(await self._store.crl_config()))
 
     async def write_crl(self, request: Request, data: FieldData) -> Response:
-        changes = _given(data, CRL_FIELDS)
-        if changes.get("enable_delta"):
-            raise InvalidParameter("delta CRLs are not supported yet")
-        config = (await self._store.crl_config()).with_changes(**changes)
+        config = (await self._store.crl_config()).with_changes(**_given(data, CRL_FIELDS))
+        if config.enable_delta and not config.auto_rebuild:
+            raise InvalidParameter(DELTA_NEEDS_REBUILD)
         await self._store.put_crl_config(config)
         await rebuild_all(self._store)
         return Response(crl_view(config))
@@ -125,39 +152,35 @@ class ConfigPaths:
         await rebuild_all(self._store)
         return Response({"success": True})
 
+    async def rotate_delta(self, request: Request, data: FieldData) -> Response:
+        if not (await self._store.crl_config()).enable_delta:
+            return Response({"success": True}, warnings=[DELTA_DISABLED])
+        await rebuild_deltas(self._store)
+        return Response({"success": True})
+
     async def tidy(self, request: Request, data: FieldData) -> Response:
-        """Delete certificates expired for longer than the safety buffer (synchronously: the
-        store of one mount is small enough, and the status is final when this returns)."""
-        buffer, now = data.get("safety_buffer"), self._store.now()
-        started = rfc3339_ns(int(now * 1_000_000_000))
-        deleted = revoked_deleted = 0
-        for serial in await self._store.cert_serials():
-            record = await self._store.cert(parse_serial(serial))
-            if record is None or record.not_after + buffer > now:
-                continue
-            if record.revoked and data.get("tidy_revoked_certs"):
-                revoked_deleted += 1
-            elif record.revoked or not data.get("tidy_cert_store"):
-                continue
-            else:
-                deleted += 1
-            await self._store.delete_cert(record)
-        if revoked_deleted:
-            await rebuild_all(self._store)
-        status = TidyStatus(
-            state="Finished",
-            time_started=started,
-            time_finished=rfc3339_ns(int(self._store.now() * 1_000_000_000)),
-            tidy_cert_store=data.get("tidy_cert_store"),
-            tidy_revoked_certs=data.get("tidy_revoked_certs"),
-            safety_buffer=buffer,
-            cert_store_deleted_count=deleted,
-            revoked_cert_deleted_count=revoked_deleted,
+        await run_tidy(
+            self._store,
+            data.get("tidy_cert_store"),
+            data.get("tidy_revoked_certs"),
+            data.get("safety_buffer"),
         )
-        await self._store.put_tidy_status(status)
         return Response(warnings=[TIDY_WARNING], status=202)
 
     async def tidy_status(self, request: Request, data: FieldData) -> Response:
         status = asdict(await self._store.tidy_status())
-        del status["format"]
+        del status["format"], status["last_auto_tidy_finished"]  # OpenBao does not show it
         return Response(status)
+
+    async def read_auto_tidy(self, request: Request, data: FieldData) -> Response:
+        return Response(auto_tidy_view(await self._store.auto_tidy_config()))
+
+    async def write_auto_tidy(self, request: Request, data: FieldData) -> Response:
+        changes = _given(data, AUTO_TIDY_FIELDS)
+        config = (await self._store.auto_tidy_config()).with_changes(**changes)
+        if config.enabled and not (config.tidy_cert_store or config.tidy_revoked_certs):
+            raise InvalidParameter(NO_TIDY_OPERATION)
+        if config.interval_duration <= 0:
+            raise InvalidParameter("interval_duration must be positive")
+        await self._store.put_auto_tidy_config(config)
+        return Response(auto_tidy_view(config))

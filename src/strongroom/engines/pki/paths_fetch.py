@@ -1,12 +1,13 @@
 """Unauthenticated reads of CAs and CRLs in their raw forms, as Vault serves them:
-`ca` (DER), `ca/pem`, `ca_chain`, `crl` (DER), `crl/pem`, and per issuer
-`issuer/:ref/{pem,der,json}` and `issuer/:ref/crl[/pem|/der]`."""
+`ca` (DER), `ca/pem`, `ca_chain`, `crl` (DER), `crl/pem`, `crl/delta` (DER), `crl/delta/pem`,
+and per issuer `issuer/:ref/{pem,der,json}`, `issuer/:ref/crl[/pem|/der]` and
+`issuer/:ref/crl/delta[/pem|/der]`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
-from strongroom.engines.pki.crl import crl_pem, current_crl
+from strongroom.engines.pki.crl import crl_pem, current_crl, current_delta
 from strongroom.engines.pki.encoding import cert_der, load_cert
 from strongroom.engines.pki.params import ISSUER_REF, ref
 from strongroom.engines.pki.records import IssuerRecord
@@ -19,6 +20,7 @@ PKIX_CERT = "application/pkix-cert"
 PEM_CHAIN = "application/pem-certificate-chain"
 PKIX_CRL = "application/pkix-crl"
 PEM_FILE = "application/x-pem-file"
+CRLSource = Callable[[PKIStore, IssuerRecord], Awaitable[bytes]]
 
 
 def raw(body: bytes, content_type: str) -> Response:
@@ -42,8 +44,11 @@ class FetchPaths:
             public("ca_chain", self.ca_chain),
             public("crl", self.crl_der),
             public("crl/pem", self.crl_pem),
+            public("crl/delta", self.delta_der),
+            public("crl/delta/pem", self.delta_pem),
             public(f"{issuer}/(?P<form>pem|der|json)", self.issuer_cert, ISSUER_REF),
             public(f"{issuer}/crl(?:/(?P<form>pem|der))?", self.issuer_crl, ISSUER_REF),
+            public(f"{issuer}/crl/delta(?:/(?P<form>pem|der))?", self.issuer_delta, ISSUER_REF),
         ]
 
     async def _issuer(self, issuer_ref: str = "default") -> IssuerRecord | None:
@@ -73,11 +78,17 @@ class FetchPaths:
     async def crl_pem(self, request: Request, data: FieldData) -> Response:
         return raw(crl_pem(await self._crl("default")).encode(), PEM_FILE)
 
-    async def _crl(self, issuer_ref: str) -> bytes:
+    async def delta_der(self, request: Request, data: FieldData) -> Response:
+        return raw(await self._crl("default", current_delta), PKIX_CRL)
+
+    async def delta_pem(self, request: Request, data: FieldData) -> Response:
+        return raw(crl_pem(await self._crl("default", current_delta)).encode(), PEM_FILE)
+
+    async def _crl(self, issuer_ref: str, source: CRLSource = current_crl) -> bytes:
         issuer = await self._issuer(issuer_ref)
         if issuer is None or not issuer.key_id:
             raise NotFound()
-        return await current_crl(self._store, issuer)
+        return await source(self._store, issuer)
 
     async def issuer_cert(self, request: Request, data: FieldData) -> Response:
         issuer = await self._issuer(data.get("issuer_ref"))
@@ -98,10 +109,17 @@ class FetchPaths:
         )
 
     async def issuer_crl(self, request: Request, data: FieldData) -> Response:
-        der = await self._crl(data.get("issuer_ref"))
-        form = data.raw.get("form")
-        if form == "der":
-            return raw(der, PKIX_CRL)
-        if form == "pem":
-            return raw(crl_pem(der).encode(), PEM_FILE)
-        return Response({"crl": crl_pem(der)})
+        return _crl_form(await self._crl(data.get("issuer_ref")), data)
+
+    async def issuer_delta(self, request: Request, data: FieldData) -> Response:
+        return _crl_form(await self._crl(data.get("issuer_ref"), current_delta), data)
+
+
+def _crl_form(der: bytes, data: FieldData) -> Response:
+    """A CRL as `issuer/:ref/crl…` serves it: DER, PEM, or (no form) JSON `{"crl": PEM}`."""
+    form = data.raw.get("form")
+    if form == "der":
+        return raw(der, PKIX_CRL)
+    if form == "pem":
+        return raw(crl_pem(der).encode(), PEM_FILE)
+    return Response({"crl": crl_pem(der)})

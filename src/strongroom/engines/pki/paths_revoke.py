@@ -1,5 +1,6 @@
 """Revocation and the certificate store: `revoke`, `revoke-with-key`, `certs` and
-`certs/revoked` (LIST), `cert/:serial` (also `cert/ca`, `cert/ca_chain`, `cert/crl`)."""
+`certs/revoked` (LIST), `cert/:serial` (also `cert/ca`, `cert/ca_chain`, `cert/crl`,
+`cert/delta-crl`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from cryptography import x509
 
-from strongroom.engines.pki.crl import crl_pem, current_crl
+from strongroom.engines.pki.crl import crl_pem, current_crl, current_delta
 from strongroom.engines.pki.encoding import load_cert, parse_serial, rfc3339_ns
 from strongroom.engines.pki.keys import load_private_key, public_der
 from strongroom.engines.pki.records import CertRecord
@@ -25,7 +26,7 @@ REVOKE_WITH_KEY_FIELDS = {
     **REVOKE_FIELDS,
     "private_key": Field(FieldType.STRING, "the certificate's PEM private key", required=True),
 }
-SERIAL_FIELDS = {"serial": Field(FieldType.STRING, "a serial, or ca, ca_chain, crl")}
+SERIAL_FIELDS = {"serial": Field(FieldType.STRING, "a serial, or ca, ca_chain, crl, delta-crl")}
 KEY_MISMATCH = "revocation request was rejected: the private key does not match the certificate"
 
 
@@ -106,13 +107,15 @@ class RevokePaths:
         return Response(found)
 
     async def _special(self, name: str) -> dict[str, Any] | None:
-        if name not in ("ca", "ca_chain", "crl"):
+        if name not in ("ca", "ca_chain", "crl", "delta-crl"):
             return None
         issuer = await self._store.issuer("default")
         if issuer is None:
             raise NotFound()
         if name == "crl":
             return {"certificate": crl_pem(await current_crl(self._store, issuer))}
+        if name == "delta-crl":
+            return {"certificate": crl_pem(await current_delta(self._store, issuer))}
         if name == "ca":
             return {"certificate": issuer.certificate}
         return {"certificate": issuer.certificate, "ca_chain": "".join(issuer.chain)}

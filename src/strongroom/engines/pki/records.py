@@ -9,7 +9,10 @@ layout.
     role/<name>         Role: the rules a role issues by
     certs/<serial>      CertRecord: an issued certificate and its revocation state
     revoked/<serial>    an empty marker, so revoked serials list without reading every cert
-    crl/<issuer id>     CRLRecord: the issuer's last CRL and its number
+    crl/<issuer id>     CRLRecord: the issuer's last complete CRL and its number
+    delta-crl/<id>      CRLRecord: the issuer's last delta CRL (complete and delta CRLs of an
+                        issuer share one sequence of numbers, RFC 5280 5.2.3)
+    config/auto-tidy    AutoTidyConfig: the tidy `periodic()` runs, and how often
 
 Serials in keys are lower-case hex pairs joined by `-` (Vault's storage form). Times are
 integer seconds since the Unix epoch, except revocation times (nanoseconds, as Vault reports
@@ -130,6 +133,7 @@ class CRLRecord(Record):
     number: int
     this_update: int
     format: int = FORMAT_VERSION
+    next_update: int = 0  # 0 in records written before it was kept: rebuilt when next due
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,4 +147,16 @@ class TidyStatus(Record):
     safety_buffer: int = 72 * 3600
     cert_store_deleted_count: int = 0
     revoked_cert_deleted_count: int = 0
+    format: int = FORMAT_VERSION
+    last_auto_tidy_finished: int = 0  # seconds; 0: auto-tidy never ran
+
+
+@dataclass(frozen=True, slots=True)
+class AutoTidyConfig(Record):
+    what = "PKI auto-tidy configuration"
+    enabled: bool = False
+    interval_duration: int = 12 * 3600
+    tidy_cert_store: bool = False
+    tidy_revoked_certs: bool = False
+    safety_buffer: int = 72 * 3600
     format: int = FORMAT_VERSION

@@ -1,4 +1,4 @@
-"""Revoking a certificate: mark it, list it, rebuild its issuer's CRL."""
+"""Revoking a certificate: mark it, list it, rebuild its issuer's CRL (see `crl.py` for when)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from cryptography import x509
 
 from strongroom.engines.pki.authority import issued_by
-from strongroom.engines.pki.crl import build_crl
+from strongroom.engines.pki.crl import after_revocation
 from strongroom.engines.pki.encoding import cert_pem, rfc3339_ns, serial_text, timestamp
 from strongroom.engines.pki.records import CertRecord
 from strongroom.engines.pki.store import PKIStore, issuer_cert
@@ -52,8 +52,8 @@ async def revoke(store: PKIStore, record: CertRecord) -> CertRecord:
     revoked = record.with_changes(revocation_time_ns=_now_ns(store))
     await store.put_cert(revoked)
     issuer = await store.issuer(record.issuer_id) if record.issuer_id else None
-    if issuer is not None and issuer.key_id:
-        await build_crl(store, issuer)
+    if issuer is not None:
+        await after_revocation(store, issuer)
     return revoked
 
 

@@ -19,6 +19,7 @@ from strongroom.clock import Clock
 from strongroom.engines.pki.encoding import load_cert, serial_key
 from strongroom.engines.pki.keys import PrivateKey, load_private_key
 from strongroom.engines.pki.records import (
+    AutoTidyConfig,
     CertRecord,
     CRLConfig,
     CRLRecord,
@@ -39,10 +40,12 @@ ROLE = "role/"
 CERTS = "certs/"
 REVOKED = "revoked/"
 CRL = "crl/"
+DELTA_CRL = "delta-crl/"
 ISSUERS_CONFIG = "config/issuers"
 CRL_CONFIG = "config/crl"
 URLS_CONFIG = "config/urls"
 TIDY_STATUS = "tidy-status"
+AUTO_TIDY_CONFIG = "config/auto-tidy"
 DEFAULT = "default"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -69,6 +72,8 @@ class PKIStore:
         self.storage = storage
         self.clock = clock
         self.lock = asyncio.Lock()
+        # Held while a CRL is built: complete and delta CRLs take numbers from one sequence.
+        self.crl_lock = asyncio.Lock()
 
     def now(self) -> float:
         return self.clock.now()
@@ -127,6 +132,7 @@ class PKIStore:
     async def delete_issuer(self, issuer_id: str) -> None:
         await self.storage.delete(ISSUER + issuer_id)
         await self.storage.delete(CRL + issuer_id)
+        await self.storage.delete(DELTA_CRL + issuer_id)
 
     async def issuer(self, ref: str) -> IssuerRecord | None:
         """The issuer `ref` names: `default`, an id, or a name."""
@@ -219,6 +225,12 @@ class PKIStore:
     async def put_crl(self, issuer_id: str, record: CRLRecord) -> None:
         await self._put(CRL + issuer_id, record)
 
+    async def delta_crl(self, issuer_id: str) -> CRLRecord | None:
+        return await self._get(DELTA_CRL + issuer_id, CRLRecord)
+
+    async def put_delta_crl(self, issuer_id: str, record: CRLRecord) -> None:
+        await self._put(DELTA_CRL + issuer_id, record)
+
     async def crl_config(self) -> CRLConfig:
         return await self._config(CRL_CONFIG, CRLConfig)
 
@@ -230,6 +242,12 @@ class PKIStore:
 
     async def put_urls_config(self, config: URLsConfig) -> None:
         await self._put(URLS_CONFIG, config)
+
+    async def auto_tidy_config(self) -> AutoTidyConfig:
+        return await self._config(AUTO_TIDY_CONFIG, AutoTidyConfig)
+
+    async def put_auto_tidy_config(self, config: AutoTidyConfig) -> None:
+        await self._put(AUTO_TIDY_CONFIG, config)
 
     async def tidy_status(self) -> TidyStatus:
         return await self._config(TIDY_STATUS, TidyStatus)

@@ -4,8 +4,8 @@ ciphertexts, signatures and HMACs. Errors name what was malformed, never its val
 from __future__ import annotations
 
 import base64
-import binascii
 
+from strongroom.crypto.b64 import decode_strict, decode_url_unpadded
 from strongroom.errors import InvalidParameter
 
 PREFIX = "vault:v"
@@ -17,18 +17,16 @@ def decode_b64(value: str, what: str) -> bytes:
     if "\n" in value or "\r" in value:  # rare: a scan costs less than a translate
         value = value.translate(_NEWLINES)
     try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
+        return decode_strict(value)
+    except ValueError:
         raise InvalidParameter(f"unable to decode {what} as base64") from None
 
 
 def decode_b64url(value: str, what: str) -> bytes:
     """Unpadded URL-safe base64 (JWS signatures)."""
-    if "=" in value:
-        raise InvalidParameter(f"unable to decode {what} as base64")
     try:
-        return base64.b64decode(value + "=" * (-len(value) % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError):
+        return decode_url_unpadded(value)
+    except ValueError:
         raise InvalidParameter(f"unable to decode {what} as base64") from None
 
 

@@ -103,7 +103,7 @@ async def test_crl_config_disable_rotate_and_expiry(pki: PKI, issued: dict[str, 
     assert (after.next_update_utc - after.last_update_utc).total_seconds() == 48 * 3600
     number = after.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
     assert number > before.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    assert "delta" in (await pki.fails("config/crl", enable_delta=True)).message
+    assert "auto rebuilding" in (await pki.fails("config/crl", enable_delta=True)).message
 
 
 async def test_raw_ca_reads_are_unauthenticated_with_content_types(pki: PKI) -> None:
