@@ -1,7 +1,8 @@
 """The ceiling: a raw ASGI app served exactly the way Strongroom serves its listeners.
 
-Every request gets the same ~220-byte JSON body, with the headers Strongroom sends. The server
-is granian's embedded server (`Interfaces.ASGINL`, TLS, one uvloop event loop), configured as in
+Every request's body is read (as Strongroom reads it) and answered with the same ~220-byte JSON
+body, with the headers Strongroom sends. The server is granian's embedded server
+(`Interfaces.RSGI`, TLS, one uvloop event loop), configured as in
 `strongroom.server.listener.build_server` and run as `strongroom.cli.server_command` runs it, so
 Strongroom / bare measures only Strongroom's own per-request work.
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,6 @@ import orjson
 import uvloop
 from granian.constants import Interfaces, SSLProtocols
 from granian.server.embed import Server
-
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # Shaped like Strongroom's sys/health body (without the cluster name and id).
 BODY = orjson.dumps(
@@ -41,23 +37,24 @@ BODY = orjson.dumps(
     }
 )
 # The same two headers as `strongroom.http.wire.JSON_HEADERS`.
-HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+HEADERS = [("content-type", "application/json"), ("cache-control", "no-store")]
 
 
-async def app(scope: Message, receive: Receive, send: Send) -> None:
-    if scope["type"] != "http":
-        return
-    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
-    await send({"type": "http.response.body", "body": BODY})
+class App:
+    """The RSGI app: read the body, answer."""
+
+    async def __rsgi__(self, scope: Any, protocol: Any) -> None:
+        await protocol()
+        protocol.response_bytes(200, HEADERS, BODY)
 
 
 def build_server(port: int, cert: Path, key: Path) -> Server:
     """The arguments of `strongroom.server.listener.build_server` for a TLS listener."""
     return Server(
-        app,
+        App(),
         address="127.0.0.1",
         port=port,
-        interface=Interfaces.ASGINL,
+        interface=Interfaces.RSGI,
         websockets=False,
         log_enabled=False,
         backlog=1024,

@@ -40,7 +40,7 @@ from typing import Any
 import uvloop
 
 # bench/ is on sys.path when this file is run
-from bare_app import app as bare_app
+from bare_app import BODY as BARE_BODY
 from run import COUNTER, SCENARIO_NAMES, SCENARIOS, Call, Scenario, kept_value
 
 from strongroom.core import CoreConfig
@@ -52,6 +52,17 @@ from strongroom.testing.core import unsealed_core
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Message, Any, Any], Awaitable[None]]
 WRITE_SHARE = 10  # a writing scenario runs requests // WRITE_SHARE
+
+
+_BARE_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+
+
+async def bare_app(scope: Message, receive: Any, send: Any) -> None:
+    """`bare_app.py`'s app in ASGI form, for an in-process call: read the body, answer."""
+    while (await receive()).get("more_body"):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": _BARE_HEADERS})
+    await send({"type": "http.response.body", "body": BARE_BODY})
 
 
 def scope(scenario: Scenario | Call, token: str, path: str | None = None) -> dict[str, Any]:

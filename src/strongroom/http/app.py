@@ -1,4 +1,5 @@
-"""The ASGI application: a catch-all under /v1/ plus the sealed-state endpoints."""
+"""The application: a catch-all under /v1/ plus the sealed-state endpoints, served over RSGI
+(the listeners) and ASGI (tests and any ASGI server)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from strongroom.http.deadlines import Deadlines
 from strongroom.http.envelope import envelope
 from strongroom.http.errors import render_error
 from strongroom.http.request import build_request
+from strongroom.http.rsgi import RSGIProtocol, RSGIScope, asgi_scope, body_receiver, str_headers
 from strongroom.http.sys_seal import SealEndpoints
 from strongroom.http.wire import EMPTY_HEADERS, JSON_HEADERS, json_response, raw_headers
 
@@ -41,7 +43,18 @@ class VaultApp:
         elif scope["type"] == "lifespan":
             await _lifespan(receive, send)
 
+    async def __rsgi__(self, scope: RSGIScope, protocol: RSGIProtocol) -> None:
+        """Granian's RSGI entry point (what the listeners serve); see `http/rsgi.py`."""
+        receive = body_receiver(scope, protocol, self._limits.max_request_size)
+        status, body, headers = await self._render(asgi_scope(scope), receive)
+        protocol.response_bytes(status, str_headers(headers), body)
+
     async def _http(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        status, body, headers = await self._render(scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _render(self, scope: MutableMapping[str, Any], receive: Receive) -> Rendered:
         try:
             status, body, headers = await self._dispatch(scope, receive)
         except Exception as exc:  # every error is rendered in one place
@@ -50,8 +63,7 @@ class VaultApp:
         if status == RequestTooLarge.status:
             # The rest of the body was never read: this connection cannot carry another request.
             headers = [*headers, (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return status, body, headers
 
     async def _dispatch(self, scope: MutableMapping[str, Any], receive: Receive) -> Rendered:
         native = self._native.get(scope["path"])

@@ -57,7 +57,7 @@ def build_server(core: Core, listener: ListenerConfig) -> Server:
         VaultApp(core, http_limits(listener)),
         address=listener.host or "0.0.0.0",  # noqa: S104 - ":8200" means every interface
         port=listener.port,
-        interface=Interfaces.ASGINL,
+        interface=Interfaces.RSGI,
         websockets=False,
         log_enabled=False,
         backlog=1024,
