@@ -6,13 +6,12 @@ closure, so a lease restored after a restart is revoked exactly like one created
 
 from __future__ import annotations
 
-import secrets
-import string
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from strongroom.crypto.random_ids import random_base62
 from strongroom.errors import InternalError
 from strongroom.logical import Secret
 
@@ -20,9 +19,7 @@ FORMAT_VERSION = 1
 # The mount every token lease calls back: the token store.
 TOKEN_MOUNT = "auth/token/"
 
-_BASE62 = string.ascii_letters + string.digits
 _RANDOM_LENGTH = 24
-_UNBIASED_BELOW = 256 - 256 % len(_BASE62)  # bytes at or above this would favour some digits
 
 
 # kw_only: fields keep the documented order although defaults are mixed in; weakref_slot lets
@@ -71,14 +68,5 @@ class LeaseEntry:
 def new_lease_id(path: str) -> str:
     """`<path>/<24 random base62 characters>`, like Vault's lease IDs."""
     path = path.strip("/")
-    suffix = _random_base62(_RANDOM_LENGTH)
+    suffix = random_base62(_RANDOM_LENGTH)
     return f"{path}/{suffix}" if path else suffix
-
-
-def _random_base62(length: int) -> str:
-    digits: list[str] = []
-    while len(digits) < length:
-        digits += [
-            _BASE62[b % len(_BASE62)] for b in secrets.token_bytes(length) if b < _UNBIASED_BELOW
-        ]
-    return "".join(digits[:length])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import string
-
+from strongroom.crypto.random_ids import random_base62
 from strongroom.errors import BadRequest
 
 SERVICE_TOKEN_PREFIX = "hvs."
@@ -14,16 +12,6 @@ TOKEN_RANDOM_LENGTH = 24
 ACCESSOR_LENGTH = 24
 # What generate-root's one-time pad must match: a service token's full length.
 ROOT_TOKEN_LENGTH = len(SERVICE_TOKEN_PREFIX) + TOKEN_RANDOM_LENGTH
-_BASE62 = string.ascii_letters + string.digits
-
-
-def random_base62(length: int) -> str:
-    """`length` uniform base62 characters from one draw of random bytes (rejection sampling:
-    bytes of 248 and above are dropped so `% 62` is unbiased)."""
-    chars: list[str] = []
-    while len(chars) < length:
-        chars.extend(_BASE62[b % 62] for b in os.urandom(length * 2) if b < 248)
-    return "".join(chars[:length])
 
 
 def new_token_id() -> str:
