@@ -94,18 +94,9 @@ class AuditBroker:
         logged: Logged = {}
 
         def build(device: AuditDevice) -> dict[str, Any]:
-            options = device.options
-            logged[device.path] = entry = request_entry(
-                request,
-                auth=auth,
-                error=error,
-                time=time,
-                salt=device.keys.salt,
-                hmac_accessor=options.hmac_accessor,
-                log_raw=options.log_raw,
-                non_hmac_keys=keys.request,
-                audited_headers=self.audited_headers,
-            )
+            settings = self._settings(device, auth, error, time)
+            entry = request_entry(request, non_hmac_keys=keys.request, **settings)
+            logged[device.path] = entry
             return entry
 
         await self._deliver(build)
@@ -123,24 +114,31 @@ class AuditBroker:
         time = self._times.now()
 
         def build(device: AuditDevice) -> dict[str, Any]:
-            options = device.options
             return response_entry(
                 request,
                 response,
-                auth=auth,
-                error=error,
-                time=time,
-                salt=device.keys.salt,
-                hmac_accessor=options.hmac_accessor,
-                log_raw=options.log_raw,
                 non_hmac_keys=keys.response,
                 non_hmac_request_keys=keys.request,
-                audited_headers=self.audited_headers,
-                elide_list=options.elide_list_responses,
+                elide_list=device.options.elide_list_responses,
                 request_logged=logged.get(device.path) if logged else None,
+                **self._settings(device, auth, error, time),
             )
 
         await self._deliver(build)
+
+    def _settings(
+        self, device: AuditDevice, auth: AuthInfo | None, error: str, time: str
+    ) -> dict[str, Any]:
+        """What both entries of a request take from the device and the moment."""
+        return {
+            "auth": auth,
+            "error": error,
+            "time": time,
+            "salt": device.keys.salt,
+            "hmac_accessor": device.options.hmac_accessor,
+            "log_raw": device.options.log_raw,
+            "audited_headers": self.audited_headers,
+        }
 
     async def _deliver(self, build: Callable[[AuditDevice], dict[str, Any]]) -> None:
         devices = list(self._devices.values())

@@ -14,7 +14,9 @@
 Records are in `records.py` (roles in `roles.py`), storage in `store.py`. The rules that decide
 which names a role allows are `names.py` and `issuance.py`; certificates are built in
 `builder.py` only, CRLs in `crl.py`, OCSP responses in `ocsp.py`. `periodic()` rebuilds CRLs
-(`auto_rebuild`) and runs auto-tidy (`tidy.py`). Not yet here: ACME, `root/sign-self-issued`.
+(`auto_rebuild`) and runs auto-tidy (`tidy.py`). The store caches the records issuing reads;
+the core calls `invalidate()` when another node changed storage. Not yet here: ACME,
+`root/sign-self-issued`.
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ class PKIBackend(FrameworkBackend):
         """About once a minute (the core's ticker): CRLs due a rebuild, then auto-tidy."""
         await rebuild_due(self.store)
         await auto_tidy(self.store)
+
+    def invalidate(self) -> None:
+        """Forget cached issuers, keys, roles and settings: another node changed storage."""
+        self.store.invalidate()
 
 
 def build_pki_backend(storage: Storage, clock: Clock | None = None) -> PKIBackend:

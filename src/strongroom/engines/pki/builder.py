@@ -7,6 +7,7 @@ certificate and key, or nothing for a self-signed root.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKey
 from cryptography.x509.oid import NameOID
 
 from strongroom.engines.pki import extensions
-from strongroom.engines.pki.keys import PrivateKey, signing_hash
+from strongroom.engines.pki.keys import PrivateKey, SigningHash, signing_hash
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _SUBJECT_OIDS = (
@@ -76,8 +77,21 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class Signer:
+    """Who signs: an issuer's certificate and key (or a key alone, for a self-signed
+    certificate), with what every certificate it signs takes from them worked out once."""
+
     certificate: x509.Certificate | None  # None: the template signs itself
     key: PrivateKey
+    subject: x509.Name | None = field(init=False, compare=False)
+    authority_key_id: x509.AuthorityKeyIdentifier | None = field(init=False, compare=False)
+    hash: SigningHash | None = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        issuer = self.certificate
+        object.__setattr__(self, "subject", issuer.subject if issuer is not None else None)
+        aki = authority_key_id(issuer) if issuer is not None else None
+        object.__setattr__(self, "authority_key_id", aki)
+        object.__setattr__(self, "hash", signing_hash(self.key))
 
 
 def utf8_string(value: str) -> bytes:
@@ -107,7 +121,7 @@ def subject_name(
 
 
 def build_certificate(template: Template, signer: Signer) -> x509.Certificate:
-    issuer_name = signer.certificate.subject if signer.certificate else template.subject
+    issuer_name = signer.subject if signer.subject is not None else template.subject
     builder = (
         x509.CertificateBuilder()
         .subject_name(template.subject)
@@ -119,50 +133,96 @@ def build_certificate(template: Template, signer: Signer) -> x509.Certificate:
     )
     for extension, critical in _extensions(template, signer):
         builder = builder.add_extension(extension, critical=critical)
-    return builder.sign(signer.key, signing_hash(signer.key))
+    return builder.sign(signer.key, signer.hash)
+
+
+Extensions = tuple[tuple[x509.ExtensionType, bool], ...]
 
 
 def _extensions(template: Template, signer: Signer) -> list[tuple[x509.ExtensionType, bool]]:
-    found: list[tuple[x509.ExtensionType | None, bool]] = []
-    if template.ca:
-        path = template.max_path_length if template.max_path_length >= 0 else None
-        found.append((x509.BasicConstraints(ca=True, path_length=path), True))
-    elif template.basic_constraints_for_non_ca:
-        found.append((x509.BasicConstraints(ca=False, path_length=None), True))
-    found.append((extensions.key_usage(template.key_usage, ca=template.ca), True))
-    if not template.ca:
-        eku = extensions.extended_key_usage(
-            template.ext_key_usage, template.ext_key_usage_oids, template.flags
-        )
-        found.append((eku, False))
-    found.append((x509.SubjectKeyIdentifier.from_public_key(template.public_key), False))
-    found.append((_authority_key_id(template, signer), False))
-    found.append(
-        (
-            extensions.authority_access(template.issuing_certificates, template.ocsp_servers),
-            False,
-        )
+    """The certificate's extensions, in Go's order: those of the role, issuer and settings
+    (`_shared`), then the key identifiers, then the SANs."""
+    usages, access, policies = _shared(
+        template.ca,
+        template.max_path_length,
+        template.basic_constraints_for_non_ca,
+        template.key_usage,
+        template.ext_key_usage,
+        template.ext_key_usage_oids,
+        tuple(template.flags.items()),
+        template.issuing_certificates,
+        template.ocsp_servers,
+        template.crl_distribution_points,
+        template.policy_identifiers,
+        template.permitted_dns_domains,
     )
-    found.append((extensions.crl_distribution(template.crl_distribution_points), False))
+    found = [
+        *usages,
+        (x509.SubjectKeyIdentifier.from_public_key(template.public_key), False),
+        (_authority_key_id(template, signer), False),
+        *access,
+    ]
     names = template.names.general_names()
     if names:
         found.append((x509.SubjectAlternativeName(names), False))
-    found.append((extensions.policies(template.policy_identifiers), False))
-    if template.permitted_dns_domains:
+    found += policies
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _shared(
+    ca: bool,
+    max_path_length: int,
+    basic_constraints_for_non_ca: bool,
+    key_usage: tuple[str, ...],
+    ext_key_usage: tuple[str, ...],
+    ext_key_usage_oids: tuple[str, ...],
+    flags: tuple[tuple[str, bool], ...],
+    issuing_certificates: tuple[str, ...],
+    ocsp_servers: tuple[str, ...],
+    crl_distribution_points: tuple[str, ...],
+    policy_identifiers: tuple[str, ...],
+    permitted_dns_domains: tuple[str, ...],
+) -> tuple[Extensions, Extensions, Extensions]:
+    """The extensions that depend only on their (hashable) arguments, made once for each
+    combination: (basic constraints and usages, AIA and CRL points, policies and name
+    constraints). Extension objects are immutable, so certificates can share them."""
+    usages: list[tuple[x509.ExtensionType | None, bool]] = []
+    if ca:
+        path = max_path_length if max_path_length >= 0 else None
+        usages.append((x509.BasicConstraints(ca=True, path_length=path), True))
+    elif basic_constraints_for_non_ca:
+        usages.append((x509.BasicConstraints(ca=False, path_length=None), True))
+    usages.append((extensions.key_usage(key_usage, ca=ca), True))
+    if not ca:
+        eku = extensions.extended_key_usage(ext_key_usage, ext_key_usage_oids, dict(flags))
+        usages.append((eku, False))
+    access: list[tuple[x509.ExtensionType | None, bool]] = [
+        (extensions.authority_access(issuing_certificates, ocsp_servers), False),
+        (extensions.crl_distribution(crl_distribution_points), False),
+    ]
+    tail: list[tuple[x509.ExtensionType | None, bool]] = [
+        (extensions.policies(policy_identifiers), False)
+    ]
+    if permitted_dns_domains:
         permitted: list[x509.GeneralName] = [
-            x509.DNSName(domain) for domain in template.permitted_dns_domains
+            x509.DNSName(domain) for domain in permitted_dns_domains
         ]
-        found.append(
+        tail.append(
             (x509.NameConstraints(permitted_subtrees=permitted, excluded_subtrees=None), True)
         )
-    return [(extension, critical) for extension, critical in found if extension is not None]
+    return _present(usages), _present(access), _present(tail)
+
+
+def _present(found: list[tuple[x509.ExtensionType | None, bool]]) -> Extensions:
+    return tuple((extension, critical) for extension, critical in found if extension is not None)
 
 
 def _authority_key_id(template: Template, signer: Signer) -> x509.AuthorityKeyIdentifier:
-    if signer.certificate is None:
+    if signer.authority_key_id is None:
         ski = x509.SubjectKeyIdentifier.from_public_key(template.public_key)
         return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
-    return authority_key_id(signer.certificate)
+    return signer.authority_key_id
 
 
 def authority_key_id(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:

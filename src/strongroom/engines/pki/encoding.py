@@ -20,7 +20,7 @@ def serial_text(serial: int) -> str:
     """Vault's rendering: the big-endian bytes of the serial (no leading zero bytes) as
     lower-case hex pairs joined by `:`."""
     raw = serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
-    return ":".join(f"{byte:02x}" for byte in raw)
+    return raw.hex(":")
 
 
 def parse_serial(text: str) -> int:

@@ -20,6 +20,7 @@ from strongroom.engines.pki.encoding import from_seconds
 from strongroom.engines.pki.keys import KeySpec, key_spec, spec_of
 from strongroom.engines.pki.names import (
     NameRefused,
+    NameRules,
     check_name,
     check_other_san,
     check_uri,
@@ -83,7 +84,7 @@ def check_names(
     domains = role.allowed_domains_for(entity_id)
     try:
         if common_name:
-            _check_common_name(role, common_name, domains)
+            _check_common_name(rules, common_name, domains)
         for name in (*requested.dns, *requested.emails):
             check_name(rules, name, domains)
         if requested.uris and not role.allowed_uri_sans:
@@ -104,9 +105,9 @@ def check_names(
         )
 
 
-def _check_common_name(role: Role, common_name: str, domains: list[str]) -> None:
+def _check_common_name(rules: NameRules, common_name: str, domains: list[str]) -> None:
     try:
-        check_name(role.name_rules(), common_name, domains)
+        check_name(rules, common_name, domains)
     except NameRefused as refused:
         raise NameRefused(
             f"common name {common_name} not allowed by this role ({refused})"

@@ -27,9 +27,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
 from strongroom.engines.pki.encoding import from_seconds
-from strongroom.engines.pki.keys import signing_hash
 from strongroom.engines.pki.records import IssuerRecord
-from strongroom.engines.pki.store import PKIStore, issuer_cert
+from strongroom.engines.pki.store import PKIStore
 
 CONTENT_TYPE = "application/ocsp-response"
 MAX_REQUEST = 2048  # bytes of DER, as Vault (a simple request is about 90)
@@ -138,10 +137,11 @@ async def _sign(
         revocation_time=from_seconds(revoked_at) if revoked_at is not None else None,
         revocation_reason=x509.ReasonFlags.unspecified if revoked_at is not None else None,
     )
-    builder = builder.responder_id(ocsp.OCSPResponderEncoding.NAME, issuer_cert(issuer))
+    signer = await store.signer(issuer)
+    assert signer.certificate is not None
+    builder = builder.responder_id(ocsp.OCSPResponderEncoding.NAME, signer.certificate)
     for extension in request.extensions:
         if isinstance(extension.value, x509.OCSPNonce):
             builder = builder.add_extension(extension.value, critical=False)
-    key = await store.private_key(issuer.key_id)
-    response = builder.sign(key, signing_hash(key))
+    response = builder.sign(signer.key, signer.hash)
     return response.public_bytes(serialization.Encoding.DER)

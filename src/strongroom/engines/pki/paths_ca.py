@@ -112,9 +112,9 @@ class CAPaths:
             key_id, key_name, key = await self._key(data)
             window = _ca_validity(self._store, data, None)
             template = _ca_template(data, common_name, names, key.public_key(), window)
-            cert = await sign_and_store(self._store, template, Signer(None, key), "")
+            cert, pem = await sign_and_store(self._store, template, Signer(None, key), "")
             issuer = await add_issuer(self._store, cert, key_id, data.get("issuer_name"))
-        result = certificate_data(cert, [], fmt)
+        result = certificate_data(cert, [], fmt, pem=pem)
         del result["ca_chain"], result["not_before"]
         result |= {
             "issuer_id": issuer.id,
@@ -154,8 +154,8 @@ class CAPaths:
         window = _ca_validity(self._store, data, issuer, signer.certificate)
         template = _ca_template(data, "", names, csr.public_key(), window)
         template = _with_subject(template, subject, _child_path_length(signer.certificate, data))
-        cert = await sign_and_store(self._store, template, signer, issuer.id)
-        result = certificate_data(cert, issuer.chain, fmt)
+        cert, pem = await sign_and_store(self._store, template, signer, issuer.id)
+        result = certificate_data(cert, issuer.chain, fmt, pem=pem)
         result["ca_chain"] = [result["certificate"], *result["ca_chain"]]
         del result["not_before"]
         return Response(result, warnings=list(window.warnings))

@@ -84,10 +84,10 @@ def crl_view(config: CRLConfig) -> dict[str, Any]:
 
 def urls_view(config: URLsConfig) -> dict[str, Any]:
     return {
-        "issuing_certificates": config.issuing_certificates,
-        "crl_distribution_points": config.crl_distribution_points,
+        "issuing_certificates": list(config.issuing_certificates),
+        "crl_distribution_points": list(config.crl_distribution_points),
         "delta_crl_distribution_points": [],
-        "ocsp_servers": config.ocsp_servers,
+        "ocsp_servers": list(config.ocsp_servers),
         "enable_templating": False,
     }
 

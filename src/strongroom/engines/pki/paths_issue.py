@@ -97,8 +97,8 @@ class IssuePaths:
         check_names(role, common_name, requested, request.entity_id, source)
         key: PrivateKey | None = None
         if csr is not None:
-            check_csr_key(role, csr.public_key())
             public = csr.public_key()
+            check_csr_key(role, public)
         else:
             key = await generate_key(role_key_spec(role, data))
             public = key.public_key()
@@ -165,13 +165,13 @@ class IssuePaths:
         fmt: str,
         key: PrivateKey | None,
     ) -> Response:
-        cert = await sign_and_store(
+        cert, pem = await sign_and_store(
             self._store, template, signer, issuer.id, keep=not role.no_store
         )
         chain = issuer.chain
         if data.get("remove_roots_from_chain"):
             chain = [pem for pem in chain if not _self_signed(pem)]
-        result = certificate_data(cert, chain, fmt, key, data.get("private_key_format"))
+        result = certificate_data(cert, chain, fmt, key, data.get("private_key_format"), pem)
         secret = None
         if role.generate_lease:
             ttl = int((cert.not_valid_after_utc.timestamp()) - self._store.now())

@@ -49,6 +49,7 @@ _HELP = {
     "not_before_duration": "backdate notBefore by this much",
     "policy_identifiers": "certificate policy OIDs",
 }
+_RULE_FIELDS = tuple(f.name for f in fields(NameRules) if f.name != "allowed_domains")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ class Role(Record):
 
     def name_rules(self) -> NameRules:
         """The role's switches for `names.check_name` (same names, same meaning)."""
-        rules = {f.name: getattr(self, f.name) for f in fields(NameRules)}
+        rules = {name: getattr(self, name) for name in _RULE_FIELDS}
         return NameRules(**{**rules, "allowed_domains": tuple(self.allowed_domains)})
 
     def allowed_domains_for(self, entity_id: str) -> list[str]:
@@ -118,10 +119,14 @@ class Role(Record):
         return expanded
 
     def view(self) -> dict[str, Any]:
-        """The role as `GET roles/:name` returns it."""
-        document = {f.name: getattr(self, f.name) for f in fields(self)}
+        """The role as `GET roles/:name` returns it (lists copied: the role may be cached)."""
+        document = {f.name: _copied(getattr(self, f.name)) for f in fields(self)}
         del document["name"], document["format"]
         return document
+
+
+def _copied(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
 
 
 def _field_type(default: Any) -> FieldType:

@@ -10,7 +10,7 @@ from strongroom.engines.pki.builder import Signer, Template, build_certificate
 from strongroom.engines.pki.encoding import cert_pem, render_cert, serial_text, timestamp
 from strongroom.engines.pki.keys import PrivateKey, render_private_key, spec_of
 from strongroom.engines.pki.records import CertRecord, IssuerRecord
-from strongroom.engines.pki.store import PKIStore, issuer_cert
+from strongroom.engines.pki.store import PKIStore
 from strongroom.errors import InvalidParameter
 
 
@@ -22,23 +22,25 @@ async def signer_for(store: PKIStore, issuer: IssuerRecord) -> Signer:
         raise InvalidParameter("the issuer's usage does not include issuing-certificates")
     if not issuer.key_id:
         raise InvalidParameter("the issuer has no key in this mount and cannot issue")
-    return Signer(issuer_cert(issuer), await store.private_key(issuer.key_id))
+    return await store.signer(issuer)
 
 
 async def sign_and_store(
     store: PKIStore, template: Template, signer: Signer, issuer_id: str, keep: bool = True
-) -> x509.Certificate:
+) -> tuple[x509.Certificate, str]:
+    """The signed certificate and its PEM, stored unless `keep` is false."""
     cert = build_certificate(template, signer)
+    pem = cert_pem(cert)
     if keep:
         await store.put_cert(
             CertRecord(
                 serial=serial_text(cert.serial_number),
-                certificate=cert_pem(cert),
+                certificate=pem,
                 issuer_id=issuer_id,
                 not_after=timestamp(cert.not_valid_after_utc),
             )
         )
-    return cert
+    return cert, pem
 
 
 def certificate_data(
@@ -47,10 +49,12 @@ def certificate_data(
     fmt: str,
     key: PrivateKey | None = None,
     private_key_format: str = "",
+    pem: str = "",
 ) -> dict[str, Any]:
     """`certificate`, `issuing_ca`, `ca_chain`, `serial_number`, `expiration` (and the private
-    key) in the requested format. `chain` is the issuer's chain, issuer first."""
-    own = cert_pem(cert)
+    key) in the requested format. `chain` is the issuer's chain, issuer first; `pem` is the
+    certificate's PEM when the caller has it already."""
+    own = pem or cert_pem(cert)
     issuing = chain[0] if chain else own
     data: dict[str, Any] = {
         "certificate": render_cert(own, fmt),

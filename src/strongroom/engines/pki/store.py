@@ -3,6 +3,15 @@
 Issuers and keys are referred to by id, by name, or (issuers) as `default`. Changes that span
 records (a new issuer and the default) run under one mount-wide lock: issuer changes are rare,
 and issuing only reads.
+
+Issuing reads the same few records on every request (the role, the issuer, its key, the
+default and URL settings), so the store keeps them in memory, deserialised, by storage key
+(`_records`), and keeps parsed signers (certificate and private key objects) by the PEM text
+they were parsed from (`signer`), so a changed record can never meet an old parse. Every
+write and delete made through the store forgets the key it changed (after storage has it),
+and bumps a generation that stops a read which raced the change from caching what it read;
+`invalidate()` forgets everything (another node changed storage). Certificates, CRLs and tidy
+state are not cached.
 """
 
 from __future__ import annotations
@@ -10,12 +19,12 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from cryptography import x509
 
 from strongroom.clock import Clock
+from strongroom.engines.pki.builder import Signer
 from strongroom.engines.pki.encoding import load_cert, serial_key
 from strongroom.engines.pki.keys import PrivateKey, load_private_key
 from strongroom.engines.pki.records import (
@@ -49,6 +58,11 @@ AUTO_TIDY_CONFIG = "config/auto-tidy"
 DEFAULT = "default"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
+# Records kept in memory: by prefix (present ones only: names come from requests), and the
+# mount-wide settings (absent ones too, as their defaults).
+_CACHED_PREFIXES = (KEY, ISSUER, ROLE)
+_CACHED_SETTINGS = frozenset((ISSUERS_CONFIG, CRL_CONFIG, URLS_CONFIG))
+_SIGNERS_LIMIT = 64  # parsed signers kept; more than a mount's issuers, cleared when full
 
 R = TypeVar("R", bound=Record)
 
@@ -74,20 +88,56 @@ class PKIStore:
         self.lock = asyncio.Lock()
         # Held while a CRL is built: complete and delta CRLs take numbers from one sequence.
         self.crl_lock = asyncio.Lock()
+        self._records: dict[str, Record | None] = {}
+        self._generation = 0
+        self._signers: dict[tuple[str, str], Signer] = {}
 
     def now(self) -> float:
         return self.clock.now()
 
+    def invalidate(self) -> None:
+        """Forget every cached record and parsed key: another node changed storage."""
+        self._generation += 1
+        self._records.clear()
+        self._signers.clear()
+
+    def _forget(self, key: str) -> None:
+        """`key` changed: drop its cached record; a read in flight must not cache its result."""
+        self._generation += 1
+        self._records.pop(key, None)
+        if key.startswith((KEY, ISSUER)):
+            self._signers.clear()  # no parsed private key outlives its record
+
     async def _get(self, key: str, kind: type[R]) -> R | None:
+        negative = key in _CACHED_SETTINGS
+        if not negative and not key.startswith(_CACHED_PREFIXES):
+            raw = await self.storage.get(key)
+            return kind.deserialize(raw) if raw is not None else None
+        if key in self._records:
+            return cast("R | None", self._records[key])
+        generation = self._generation
         raw = await self.storage.get(key)
-        return kind.deserialize(raw) if raw is not None else None
+        record = kind.deserialize(raw) if raw is not None else None
+        if generation == self._generation and (record is not None or negative):
+            self._records[key] = record
+        return record
 
     async def _put(self, key: str, record: Record) -> None:
-        await self.storage.put(key, record.serialize())
+        try:
+            await self.storage.put(key, record.serialize())
+        finally:
+            self._forget(key)
 
-    async def _config(self, key: str, factory: Callable[[], R]) -> R:
-        found = await self._get(key, type(factory()))
-        return found if found is not None else factory()
+    async def _delete(self, key: str) -> None:
+        try:
+            await self.storage.delete(key)
+        finally:
+            self._forget(key)
+
+    async def _config(self, key: str, kind: type[R]) -> R:
+        """A settings record, or its defaults when it was never written."""
+        found = await self._get(key, kind)
+        return found if found is not None else kind()
 
     # --- keys ----------------------------------------------------------------------------------
 
@@ -105,7 +155,7 @@ class PKIStore:
         await self._put(KEY + key.id, key)
 
     async def delete_key(self, key_id: str) -> None:
-        await self.storage.delete(KEY + key_id)
+        await self._delete(KEY + key_id)
 
     async def key(self, ref: str) -> KeyRecord | None:
         if _UUID.fullmatch(ref):
@@ -117,6 +167,22 @@ class PKIStore:
         if record is None:
             raise InvalidParameter("the issuer's key is not in this mount")
         return load_private_key(record.private_key, "stored key")
+
+    async def signer(self, issuer: IssuerRecord) -> Signer:
+        """The issuer's parsed certificate and key (its key must be in this mount), kept by
+        the PEM texts they are parsed from."""
+        record = await self._get(KEY + issuer.key_id, KeyRecord)
+        if record is None:
+            raise InvalidParameter("the issuer's key is not in this mount")
+        pems = (issuer.certificate, record.private_key)
+        found = self._signers.get(pems)
+        if found is None:
+            key = load_private_key(record.private_key, "stored key")
+            found = Signer(issuer_cert(issuer), key)
+            if len(self._signers) >= _SIGNERS_LIMIT:
+                self._signers.clear()
+            self._signers[pems] = found
+        return found
 
     # --- issuers -------------------------------------------------------------------------------
 
@@ -130,7 +196,7 @@ class PKIStore:
         await self._put(ISSUER + issuer.id, issuer)
 
     async def delete_issuer(self, issuer_id: str) -> None:
-        await self.storage.delete(ISSUER + issuer_id)
+        await self._delete(ISSUER + issuer_id)
         await self.storage.delete(CRL + issuer_id)
         await self.storage.delete(DELTA_CRL + issuer_id)
 
@@ -183,7 +249,7 @@ class PKIStore:
         await self._put(ROLE + role.name, role)
 
     async def delete_role(self, name: str) -> None:
-        await self.storage.delete(ROLE + name)
+        await self._delete(ROLE + name)
 
     async def role_names(self) -> list[str]:
         return await self.storage.list(ROLE)
