@@ -1,5 +1,4 @@
-"""PKI through every hvac `secrets.pki` method Strongroom implements, against a real server
-over TLS. (`sign_self_issued` is not implemented yet: it answers 404.)"""
+"""PKI through every hvac `secrets.pki` method, against a real server over TLS."""
 
 from __future__ import annotations
 
@@ -82,8 +81,18 @@ def test_ca_hierarchy_and_issuers(pki: Any, server: RunningServer) -> None:
     pki.delete_issuer(spare_id, mount_point=INT)
     with pytest.raises(exceptions.InvalidPath):
         pki.read_issuer(spare_id, mount_point=INT)
-    with pytest.raises(exceptions.InvalidPath):
-        pki.sign_self_issued(root["certificate"], mount_point=ROOT)
+    # root/sign-self-issued (sudo; the root token has it): cross-sign another root with ROOT.
+    other = pki.generate_root(
+        "internal", "Other Root", extra_params={"key_type": "ec"}, mount_point=INT
+    )["data"]["certificate"]
+    crossed = pki.sign_self_issued(other, mount_point=ROOT)["data"]
+    assert crossed["issuing_ca"] == root["certificate"]
+    crossed_cert = x509.load_pem_x509_certificate(crossed["certificate"].encode())
+    root_cert = x509.load_pem_x509_certificate(root["certificate"].encode())
+    crossed_cert.verify_directly_issued_by(root_cert)
+    assert crossed_cert.subject.rfc4514_string() == "CN=Other Root"
+    with pytest.raises(exceptions.InvalidRequest, match="not self-issued"):
+        pki.sign_self_issued(signed["certificate"], mount_point=ROOT)
 
     assert "DELETE /root" in pki.delete_root(mount_point=ROOT)["warnings"][0]
     with pytest.raises(exceptions.InvalidPath):

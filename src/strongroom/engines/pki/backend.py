@@ -1,6 +1,7 @@
 """PKI: certificate authorities, roles, issuing and revocation. The table of contents.
 
     root/…, intermediate/…, config/ca, issuers/import/…, root   making CAs         paths_ca
+    root/sign-self-issued (sudo)                                 cross-signing      paths_ca
     issuers, issuer/:ref[/revoke], config/issuers                several issuers    paths_issuers
     keys, key/:ref, keys/generate/…, keys/import                 keys               paths_keys
     roles, roles/:name                                           roles              paths_roles
@@ -15,8 +16,7 @@ Records are in `records.py` (roles in `roles.py`), storage in `store.py`. The ru
 which names a role allows are `names.py` and `issuance.py`; certificates are built in
 `builder.py` only, CRLs in `crl.py`, OCSP responses in `ocsp.py`. `periodic()` rebuilds CRLs
 (`auto_rebuild`) and runs auto-tidy (`tidy.py`). The store caches the records issuing reads;
-the core calls `invalidate()` when another node changed storage. Not yet here: ACME,
-`root/sign-self-issued`.
+the core calls `invalidate()` when another node changed storage. Not yet here: ACME.
 """
 
 from __future__ import annotations

@@ -241,3 +241,46 @@ def build_csr(subject: x509.Name, names: Names, key: PrivateKey) -> x509.Certifi
     if general:
         builder = builder.add_extension(x509.SubjectAlternativeName(general), critical=False)
     return builder.sign(key, signing_hash(key))
+
+
+_REPLACED_ON_RESIGN = (
+    x509.AuthorityKeyIdentifier.oid,
+    x509.AuthorityInformationAccess.oid,
+    x509.CRLDistributionPoints.oid,
+)
+
+
+def resign(
+    cert: x509.Certificate,
+    signer: Signer,
+    issuing_certificates: tuple[str, ...] = (),
+    ocsp_servers: tuple[str, ...] = (),
+    crl_distribution_points: tuple[str, ...] = (),
+) -> x509.Certificate:
+    """`cert` signed by `signer` (`root/sign-self-issued`): its subject, key, serial, validity
+    and extensions verbatim, except the authority key identifier (the signer's), and the AIA
+    and CRL points (the signer's URLs). A subject key identifier is added if it has none."""
+    assert signer.subject is not None and signer.authority_key_id is not None
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(cert.subject)
+        .issuer_name(signer.subject)
+        .public_key(cert.public_key())
+        .serial_number(cert.serial_number)
+        .not_valid_before(cert.not_valid_before_utc)
+        .not_valid_after(cert.not_valid_after_utc)
+    )
+    kept = [ext for ext in cert.extensions if ext.oid not in _REPLACED_ON_RESIGN]
+    for extension in kept:
+        builder = builder.add_extension(extension.value, critical=extension.critical)
+    if not any(ext.oid == x509.SubjectKeyIdentifier.oid for ext in kept):
+        ski = x509.SubjectKeyIdentifier.from_public_key(cert.public_key())
+        builder = builder.add_extension(ski, critical=False)
+    builder = builder.add_extension(signer.authority_key_id, critical=False)
+    access = extensions.authority_access(issuing_certificates, ocsp_servers)
+    if access is not None:
+        builder = builder.add_extension(access, critical=False)
+    points = extensions.crl_distribution(crl_distribution_points)
+    if points is not None:
+        builder = builder.add_extension(points, critical=False)
+    return builder.sign(signer.key, signer.hash)

@@ -67,7 +67,13 @@ def load_cert(pem: str, what: str = "certificate") -> x509.Certificate:
 
 def split_certs(bundle: str, what: str = "certificate") -> list[x509.Certificate]:
     """Every certificate of a PEM bundle, in order."""
-    return [load_cert(block, what) for block in _PEM_CERT.findall(bundle)]
+    return [load_cert(block, what) for block in split_pem_certs(bundle)]
+
+
+def split_pem_certs(bundle: str) -> list[str]:
+    """The PEM blocks of the certificates in a bundle, in order, unparsed."""
+    found: list[str] = _PEM_CERT.findall(bundle)
+    return found
 
 
 def load_csr(text: str) -> x509.CertificateSigningRequest:

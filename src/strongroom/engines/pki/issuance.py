@@ -2,7 +2,8 @@
 
 Nothing reaches the template unchecked: the subject is built here (the CSR contributes only
 its common name, and only with `use_csr_common_name`), every DNS name and email is matched by
-`names.check_name`, IP, URI and other SANs by the role's switches and globs, the CSR's key by
+`names.check_name`, IP SANs by `allow_ip_sans` and `allowed_ip_sans_cidr`, URI and other SANs
+by the role's globs, a subject serialNumber by `allowed_serial_numbers`, the CSR's key by
 the role's key type and size. Other CSR extensions are never copied.
 """
 
@@ -21,13 +22,15 @@ from strongroom.engines.pki.keys import KeySpec, key_spec, spec_of
 from strongroom.engines.pki.names import (
     NameRefused,
     NameRules,
+    check_ip,
     check_name,
     check_other_san,
+    check_serial_number,
     check_uri,
     is_hostname,
 )
 from strongroom.engines.pki.records import IssuerRecord, URLsConfig
-from strongroom.engines.pki.roles import SUBJECT_FIELDS, Role
+from strongroom.engines.pki.roles import SUBJECT_FIELDS, Role, parse_cidrs
 from strongroom.engines.pki.sans import Requested, from_csr, from_params
 from strongroom.errors import InvalidParameter
 from strongroom.framework import FieldData
@@ -103,6 +106,31 @@ def check_names(
             "IP Subject Alternative Names are not allowed in this role, "
             f"but was provided via the {source}"
         )
+    if role.allowed_ip_sans_cidr:
+        networks = parse_cidrs(role.allowed_ip_sans_cidr)
+        for ip in requested.ips:
+            try:
+                check_ip(networks, ip)
+            except NameRefused as refused:
+                raise InvalidParameter(str(refused)) from None
+
+
+def requested_serial_number(
+    role: Role, data: FieldData, csr: x509.CertificateSigningRequest | None
+) -> str:
+    """The subject serialNumber: the request's `serial_number`, else the CSR's (as Vault,
+    whatever `use_csr_common_name` says); refused unless `allowed_serial_numbers` allows it."""
+    serial_number: str = data.get("serial_number") or ""
+    if not serial_number and csr is not None:
+        found = csr.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
+        value = found[0].value if found else ""
+        serial_number = value if isinstance(value, str) else value.decode()
+    if serial_number:
+        try:
+            check_serial_number(role.allowed_serial_numbers, serial_number)
+        except NameRefused as refused:
+            raise InvalidParameter(str(refused)) from None
+    return serial_number
 
 
 def _check_common_name(rules: NameRules, common_name: str, domains: list[str]) -> None:
@@ -198,8 +226,10 @@ def leaf_template(
     serial: int,
     window: Validity,
     urls: URLsConfig,
+    serial_number: str = "",
 ) -> Template:
-    subject = subject_name(common_name, {name: getattr(role, name) for name in SUBJECT_FIELDS})
+    fields = {name: getattr(role, name) for name in SUBJECT_FIELDS}
+    subject = subject_name(common_name, fields, serial_number)
     return Template(
         subject=subject,
         public_key=public_key,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 _LABEL = r"(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])"
 HOSTNAME = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}", re.ASCII | re.IGNORECASE)
@@ -161,3 +162,20 @@ def check_other_san(allowed: Iterable[str], oid: str, value: str) -> None:
         if entry_oid in ("*", oid) and glob_match(pattern, value):
             return
     raise NameRefused(f"other SAN OID {oid} not allowed by this role")
+
+
+def check_ip(networks: Iterable[IPv4Network | IPv6Network], ip: IPv4Address | IPv6Address) -> None:
+    """With `allowed_ip_sans_cidr` set, an IP SAN must fall in one of its networks. As Go's
+    `IPNet.Contains`, an IPv4-mapped IPv6 address counts as its IPv4 address."""
+    mapped = ip.ipv4_mapped if isinstance(ip, IPv6Address) else None
+    for network in networks:
+        if ip in network or (mapped is not None and mapped in network):
+            return
+    raise NameRefused(f'the IP address "{ip}" is not allowed in this role')
+
+
+def check_serial_number(patterns: Iterable[str], serial_number: str) -> None:
+    """A subject serialNumber must match one of the role's `allowed_serial_numbers` globs
+    (empty entries match nothing); with none, no serialNumber is allowed (as in Vault)."""
+    if not any(pattern and glob_match(pattern, serial_number) for pattern in patterns):
+        raise NameRefused(f"serial_number {serial_number} not allowed by this role")

@@ -1,5 +1,6 @@
 """Making CAs: `root/generate/:type`, `intermediate/generate/:type`, `root/sign-intermediate`,
-`intermediate/set-signed`, `config/ca` = `issuers/import/bundle`, and `DELETE root`."""
+`root/sign-self-issued` (sudo), `intermediate/set-signed`, `config/ca` =
+`issuers/import/bundle`, and `DELETE root`."""
 
 from __future__ import annotations
 
@@ -11,9 +12,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from strongroom.engines.pki.authority import add_issuer, import_bundle, new_key
-from strongroom.engines.pki.builder import Signer, Template, build_csr, subject_name
-from strongroom.engines.pki.encoding import check_format, load_csr
-from strongroom.engines.pki.issuance import Validity, add_common_name, validity
+from strongroom.engines.pki.builder import Signer, Template, build_csr, resign, subject_name
+from strongroom.engines.pki.encoding import (
+    cert_pem,
+    check_format,
+    load_cert,
+    load_csr,
+    render_cert,
+    split_pem_certs,
+)
+from strongroom.engines.pki.issuance import Validity, add_common_name, effective_urls, validity
 from strongroom.engines.pki.keys import (
     PrivateKey,
     check_private_key_format,
@@ -55,10 +63,23 @@ SIGN_INTERMEDIATE_FIELDS = {
     "use_csr_values": Field(FieldType.BOOL, "take subject and SANs from the CSR", default=False),
     "issuer_ref": Field(FieldType.STRING, "the signing issuer", default="default"),
 }
+SELF_ISSUED_FIELDS = {
+    "certificate": Field(FieldType.STRING, "the PEM self-issued CA certificate", required=True),
+    "issuer_ref": Field(FieldType.STRING, "the signing issuer", default="default"),
+    "require_matching_certificate_algorithms": Field(
+        FieldType.BOOL,
+        "refuse a certificate whose key type differs from the issuer's",
+        default=False,
+    ),
+}
 SET_SIGNED_FIELDS = {"certificate": Field(FieldType.STRING, "PEM certificate(s)", required=True)}
 BUNDLE_FIELDS = {"pem_bundle": Field(FieldType.STRING, "PEM keys and certificates", required=True)}
 HELP = """Generate a root or an intermediate CA (its key stays in the mount unless `exported`),
 sign an intermediate's CSR with an issuer, import a signed intermediate or a PEM bundle."""
+SELF_ISSUED_HELP = """Sign a self-issued CA certificate (another root) with an issuer: a
+cross-signed copy, verbatim but for its issuer, authority key id and the issuer's AIA and CRL
+URLs.
+Nothing is checked but that it is a self-issued CA, so this needs sudo."""
 
 
 class CAPaths:
@@ -82,6 +103,13 @@ class CAPaths:
             ),
             PathSpec(
                 "root/sign-intermediate", {update: self.sign_intermediate}, SIGN_INTERMEDIATE_FIELDS
+            ),
+            PathSpec(
+                "root/sign-self-issued",
+                {update: self.sign_self_issued},
+                SELF_ISSUED_FIELDS,
+                sudo=True,
+                help=SELF_ISSUED_HELP,
             ),
             PathSpec("intermediate/set-signed", {update: self.set_signed}, SET_SIGNED_FIELDS),
             PathSpec(
@@ -160,6 +188,34 @@ class CAPaths:
         del result["not_before"]
         return Response(result, warnings=list(window.warnings))
 
+    async def sign_self_issued(self, request: Request, data: FieldData) -> Response:
+        cert = _self_issued_ca(data.get("certificate"))
+        issuer = await self._store.issuer_or_fail(data.get("issuer_ref"))
+        signer = await signer_for(self._store, issuer)
+        assert signer.certificate is not None
+        if data.get("require_matching_certificate_algorithms"):
+            ours, theirs = _key_kind(signer.key), _key_kind(cert.public_key())
+            if ours != theirs:
+                raise InvalidParameter(
+                    f"signing certificate's public key algorithm ({ours}) does not match "
+                    f"submitted certificate's ({theirs}), and "
+                    "require_matching_certificate_algorithms is true"
+                )
+        urls = effective_urls(issuer, await self._store.urls_config())
+        signed = resign(
+            cert,
+            signer,
+            tuple(urls.issuing_certificates),
+            tuple(urls.ocsp_servers),
+            tuple(urls.crl_distribution_points),
+        )
+        return Response(
+            {
+                "certificate": render_cert(cert_pem(signed), "pem"),
+                "issuing_ca": render_cert(issuer.certificate, "pem"),
+            }
+        )
+
     async def set_signed(self, request: Request, data: FieldData) -> Response:
         async with self._store.lock:
             imported = await import_bundle(self._store, data.get("certificate"))
@@ -185,6 +241,32 @@ class CAPaths:
         if urls.issuing_certificates or urls.crl_distribution_points or urls.ocsp_servers:
             return []
         return [AIA_WARNING]
+
+
+def _self_issued_ca(text: str) -> x509.Certificate:
+    """The first certificate of a PEM text, if it is a CA whose issuer is its subject."""
+    blocks = split_pem_certs(text)
+    if not blocks:
+        raise InvalidParameter("certificate could not be PEM-decoded")
+    cert = load_cert(blocks[0])
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        constraints = None
+    except ValueError:
+        raise InvalidParameter("the certificate's extensions are malformed") from None
+    if constraints is None or not constraints.ca:
+        raise InvalidParameter("given certificate is not a CA certificate")
+    if cert.issuer != cert.subject:
+        raise InvalidParameter("given certificate is not self-issued")
+    return cert
+
+
+def _key_kind(key: Any) -> str:
+    try:
+        return spec_of(key).type
+    except InvalidParameter:
+        return type(key).__name__
 
 
 def _generate_request(data: FieldData) -> tuple[str, str, Requested]:

@@ -16,6 +16,7 @@ from strongroom.engines.pki.issuance import (
     effective_urls,
     leaf_template,
     requested_names,
+    requested_serial_number,
     role_key_spec,
     validity,
 )
@@ -42,9 +43,15 @@ ISSUE_FIELDS = {
     "key_bits": Field(FieldType.INT, "key size when the role allows any", default=0),
     "remove_roots_from_chain": Field(FieldType.BOOL, "leave self-signed CAs out", default=False),
 }
-SIGN_FIELDS = {**ISSUE_FIELDS, "csr": Field(FieldType.STRING, "a PEM CSR", required=True)}
+ROLE_ISSUE_FIELDS = {
+    **ISSUE_FIELDS,
+    "serial_number": Field(FieldType.STRING, "the subject's serialNumber", default=""),
+}
+CSR_FIELD = {"csr": Field(FieldType.STRING, "a PEM CSR", required=True)}
+SIGN_FIELDS = {**ROLE_ISSUE_FIELDS, **CSR_FIELD}
 VERBATIM_FIELDS = {
-    **SIGN_FIELDS,
+    **ISSUE_FIELDS,
+    **CSR_FIELD,
     "role": Field(FieldType.STRING, "a role for lifetimes and storage", default=""),
     "key_usage": Field(FieldType.STRING_LIST, "key usages", default=list(DEFAULT_KEY_USAGE)),
     "ext_key_usage": Field(FieldType.STRING_LIST, "extended key usages", default=[]),
@@ -63,10 +70,13 @@ class IssuePaths:
         verbatim = f"sign-verbatim(?:/{named('role')})?"
         return [
             PathSpec(
-                f"issue/{named('role')}", {Operation.UPDATE: self.issue}, ISSUE_FIELDS, help=HELP
+                f"issue/{named('role')}",
+                {Operation.UPDATE: self.issue},
+                ROLE_ISSUE_FIELDS,
+                help=HELP,
             ),
             PathSpec(
-                f"{issuer}issue/{named('role')}", {Operation.UPDATE: self.issue}, ISSUE_FIELDS
+                f"{issuer}issue/{named('role')}", {Operation.UPDATE: self.issue}, ROLE_ISSUE_FIELDS
             ),
             PathSpec(
                 f"sign/{named('role')}", {Operation.UPDATE: self.sign}, SIGN_FIELDS, help=HELP
@@ -95,6 +105,7 @@ class IssuePaths:
         common_name, requested = requested_names(role, data, csr)
         source = "CSR" if csr is not None and role.use_csr_sans else "API"
         check_names(role, common_name, requested, request.entity_id, source)
+        serial_number = requested_serial_number(role, data, csr)
         key: PrivateKey | None = None
         if csr is not None:
             public = csr.public_key()
@@ -104,8 +115,9 @@ class IssuePaths:
             public = key.public_key()
         window = self._validity(data, role, issuer, signer)
         urls = effective_urls(issuer, await self._store.urls_config())
+        serial = x509.random_serial_number()
         template = leaf_template(
-            role, common_name, requested, public, x509.random_serial_number(), window, urls
+            role, common_name, requested, public, serial, window, urls, serial_number
         )
         return await self._finish(data, role, issuer, signer, template, window, fmt, key)
 

@@ -6,6 +6,7 @@ the order they were given in.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -48,6 +49,8 @@ _HELP = {
     "key_bits": "key size (0: the type's default)",
     "not_before_duration": "backdate notBefore by this much",
     "policy_identifiers": "certificate policy OIDs",
+    "allowed_ip_sans_cidr": "CIDRs IP SANs must fall in (empty: any IP, if allow_ip_sans)",
+    "allowed_serial_numbers": "globs the subject serialNumber must match (empty: none allowed)",
 }
 _RULE_FIELDS = tuple(f.name for f in fields(NameRules) if f.name != "allowed_domains")
 
@@ -96,6 +99,8 @@ class Role(Record):
     basic_constraints_valid_for_non_ca: bool = False
     not_before_duration: int = 30
     issuer_ref: str = "default"
+    allowed_ip_sans_cidr: list[str] = field(default_factory=list)
+    allowed_serial_numbers: list[str] = field(default_factory=list)
     format: int = FORMAT_VERSION
 
     def name_rules(self) -> NameRules:
@@ -183,10 +188,34 @@ def check_role(role: Role) -> None:
     check_oids(role.policy_identifiers, "policy_identifiers")
     if role.issuer_ref == "":
         raise InvalidParameter("issuer_ref cannot be empty")
+    parse_cidrs(role.allowed_ip_sans_cidr)
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_cidrs(texts: list[str]) -> list[IPNetwork]:
+    """`allowed_ip_sans_cidr` as networks. As Go's `ParseCIDR`: a prefix length is required,
+    and host bits are dropped (`10.1.2.3/8` is `10.0.0.0/8`)."""
+    networks = []
+    for text in texts:
+        try:
+            if "/" not in text:
+                raise ValueError
+            networks.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            raise InvalidParameter(
+                f"error parsing allowed_ip_sans_cidr: invalid CIDR address: {text}"
+            ) from None
+    return networks
 
 
 def normalized(role: Role) -> Role:
-    """Fill in the key size the key type implies (Vault stores the effective size)."""
+    """Fill in the key size the key type implies (Vault stores the effective size), and keep
+    CIDRs in their canonical form (as Vault stores them)."""
+    cidrs = [str(network) for network in parse_cidrs(role.allowed_ip_sans_cidr)]
+    if cidrs != role.allowed_ip_sans_cidr:
+        role = role.with_changes(allowed_ip_sans_cidr=cidrs)
     if role.key_type == "ed25519":
         return role.with_changes(key_bits=0)
     if role.key_type in DEFAULT_BITS and not role.key_bits:
