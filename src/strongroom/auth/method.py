@@ -10,12 +10,11 @@ message whatever was wrong, so a caller cannot tell a missing user from a wrong 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Iterable
 from weakref import WeakValueDictionary
 
-from strongroom.errors import InvalidParameter, NotFound
-from strongroom.logical import Response
+from strongroom.errors import NotFound
+from strongroom.logical import Response, cidrs
 
 # Vault's framework.GenericNameRegex, in ASCII (Go's \w): word characters, `-` and `.` inside.
 NAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
@@ -26,46 +25,8 @@ def named(group: str) -> str:
 
 
 def parse_cidrs(values: Iterable[str], field: str) -> tuple[str, ...]:
-    """Normalised CIDR blocks (a bare address is a single host); the error names the field."""
-    parsed: list[str] = []
-    for value in values:
-        try:
-            network = ipaddress.ip_network(value.strip(), strict=False)
-        except ValueError:
-            raise InvalidParameter(
-                f"invalid value for parameter {field!r}: expected CIDR blocks"
-            ) from None
-        # Vault writes a single host without its prefix length (sockaddr's String()).
-        single = network.prefixlen == network.max_prefixlen
-        parsed.append(str(network.network_address) if single else str(network))
-    return tuple(parsed)
-
-
-def address_allowed(cidrs: Iterable[str], remote_address: str) -> bool:
-    """Whether `remote_address` is inside one of `cidrs` (none: always). Fails closed."""
-    blocks = tuple(cidrs)
-    if not blocks:
-        return True
-    try:
-        address = ipaddress.ip_address(remote_address)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(block, strict=False) for block in blocks)
-
-
-def is_subset(inner: Iterable[str], outer: Iterable[str]) -> bool:
-    """Whether every block of `inner` lies inside some block of `outer` (no `outer`: yes)."""
-    outer_networks = [ipaddress.ip_network(block, strict=False) for block in outer]
-    if not outer_networks:
-        return True
-    for block in inner:
-        network = ipaddress.ip_network(block, strict=False)
-        if not any(
-            network.version == o.version and network.subnet_of(o)  # type: ignore[arg-type]
-            for o in outer_networks
-        ):
-            return False
-    return True
+    """CIDR blocks as the auth methods store and show them: a single host without `/32`."""
+    return cidrs.parse_cidrs(values, field, bare_hosts=True)
 
 
 def list_response(keys: list[str]) -> Response:

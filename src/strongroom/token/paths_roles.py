@@ -10,7 +10,7 @@ from typing import Any
 from strongroom.errors import BadRequest, NotFound
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
-from strongroom.token.cidrs import parse_cidrs
+from strongroom.logical.cidrs import parse_cidrs
 from strongroom.token.entry import BATCH
 from strongroom.token.paths_create import ROLE_NAME
 from strongroom.token.policies import sanitize

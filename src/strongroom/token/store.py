@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from strongroom.clock import Clock
 from strongroom.errors import BadRequest
 from strongroom.logical import Storage
+from strongroom.logical.cidrs import address_allowed
 from strongroom.token.batch import BatchCodec
-from strongroom.token.cidrs import address_allowed
 from strongroom.token.create import TokenParams, plan_token
 from strongroom.token.entry import SPENT, TokenEntry, TokenRef
 from strongroom.token.hooks import NoHooks, TokenHooks

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from strongroom.auth.method import address_allowed, is_subset, parse_cidrs
+from strongroom.auth.method import parse_cidrs
 from strongroom.auth.token_fields import (
     TokenSettings,
     parse_token_fields,
@@ -16,6 +16,7 @@ from strongroom.auth.token_fields import (
 )
 from strongroom.errors import InvalidParameter
 from strongroom.framework import FieldData
+from strongroom.logical.cidrs import address_allowed, is_subset
 
 DEPRECATED = ("policies", "ttl", "max_ttl", "bound_cidrs", "period")
 TABLE = token_field_table(DEPRECATED)

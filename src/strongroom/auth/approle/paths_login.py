@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from strongroom.auth.approle.records import Role, SecretIdEntry
 from strongroom.auth.approle.store import AppRoleStore
-from strongroom.auth.method import address_allowed
 from strongroom.auth.token_fields import renewal_auth, same_policies, to_auth
 from strongroom.errors import BadRequest, InvalidCredentials, InvalidParameter
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
+from strongroom.logical.cidrs import address_allowed
 
 LOGIN_FAILED = "invalid role or secret ID"
 LOGIN_FIELDS = {

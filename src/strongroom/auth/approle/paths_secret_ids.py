@@ -14,11 +14,12 @@ from typing import Any
 from strongroom.auth.approle.paths_roles import ROLE_NAME, ROLE_NAME_FIELD, role_name
 from strongroom.auth.approle.records import Role, SecretIdEntry
 from strongroom.auth.approle.store import AppRoleStore
-from strongroom.auth.method import is_subset, list_response, named, parse_cidrs
+from strongroom.auth.method import list_response, named, parse_cidrs
 from strongroom.clock import rfc3339
 from strongroom.errors import InvalidParameter, NotFound
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
+from strongroom.logical.cidrs import is_subset
 
 _LIST = FieldType.STRING_LIST
 GENERATE_FIELDS = {

@@ -8,7 +8,7 @@ a 403 instead.
 
 from __future__ import annotations
 
-from strongroom.auth.method import address_allowed, named
+from strongroom.auth.method import named
 from strongroom.auth.token_fields import renewal_auth, same_policies, to_auth
 from strongroom.auth.userpass.passwords import PasswordHasher
 from strongroom.auth.userpass.paths_users import username_of
@@ -16,6 +16,7 @@ from strongroom.auth.userpass.store import UserStore
 from strongroom.errors import BadRequest, InvalidParameter, PermissionDenied
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
+from strongroom.logical.cidrs import address_allowed
 
 LOGIN = "login/"
 LOGIN_FIELDS = {
