@@ -91,6 +91,9 @@ class Pipeline:
     async def _execute(self, request: Request, routed: Routed, caller: _Caller) -> Response:
         """The backend, then a login's token, then lease registration, then wrapping."""
         response = await self._handle(request, routed) or Response()
+        if response.headers:  # as Vault: only the headers the mount was tuned to let through
+            allowed = {name.lower() for name in routed.mount.config.allowed_response_headers}
+            response.headers = {k: v for k, v in response.headers.items() if k.lower() in allowed}
         auth = response.auth
         if auth is not None and not auth.client_token and routed.mount.table == AUTH_TABLE:
             await complete_login(self._core, request, routed.mount, auth)
@@ -192,7 +195,7 @@ def _auth_info(request: Request, caller: _Caller) -> AuthInfo | None:
         display_name=entry.display_name,
         policies=entry.policies,
         token_policies=entry.policies,
-        metadata=entry.meta,
+        metadata=tuple(entry.meta.items()),
         entity_id=entry.entity_id,
         token_type=entry.type,
         token_ttl=entry.ttl,

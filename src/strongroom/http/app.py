@@ -16,7 +16,14 @@ from strongroom.http.errors import render_error
 from strongroom.http.request import build_request
 from strongroom.http.rsgi import RSGIProtocol, RSGIScope, asgi_scope, body_receiver, str_headers
 from strongroom.http.sys_seal import SealEndpoints
-from strongroom.http.wire import EMPTY_HEADERS, JSON_HEADERS, json_response, raw_headers
+from strongroom.http.wire import (
+    EMPTY_HEADERS,
+    JSON_HEADERS,
+    extra_headers,
+    json_response,
+    raw_headers,
+)
+from strongroom.logical import Response
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Rendered = tuple[int, bytes, list[tuple[bytes, bytes]]]
@@ -57,6 +64,8 @@ class VaultApp:
     async def _render(self, scope: MutableMapping[str, Any], receive: Receive) -> Rendered:
         try:
             status, body, headers = await self._dispatch(scope, receive)
+            if scope["method"] == "HEAD":
+                body = b""  # a HEAD answer carries the headers only
         except Exception as exc:  # every error is rendered in one place
             status, body = render_error(exc)
             headers = JSON_HEADERS
@@ -78,13 +87,20 @@ class VaultApp:
                 audited_headers=self._core.audit.broker.audited_names,
             )
             response = await self._core.handle(request)
-        if response.raw_body is not None:
-            return response.status or 200, response.raw_body, raw_headers(response.content_type)
-        if response.bare:
-            return _json(response.status or 200, response.data)
-        if response.is_empty:
-            return _json(response.status or 204, None)
-        return _json(response.status or 200, envelope(response, request.request_id))
+        status, body, headers = _rendered(response, request.request_id)
+        if response.headers:
+            headers = headers + extra_headers(response.headers)
+        return status, body, headers
+
+
+def _rendered(response: Response, request_id: str) -> Rendered:
+    if response.raw_body is not None:
+        return response.status or 200, response.raw_body, raw_headers(response.content_type)
+    if response.bare:
+        return _json(response.status or 200, response.data)
+    if response.is_empty:
+        return _json(response.status or 204, None)
+    return _json(response.status or 200, envelope(response, request_id))
 
 
 def _json(status: int, document: Any) -> Rendered:

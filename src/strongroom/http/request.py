@@ -22,6 +22,7 @@ _METHOD_OPERATIONS = {
     "DELETE": Operation.DELETE,
     "LIST": Operation.LIST,
     "PATCH": Operation.PATCH,
+    "HEAD": Operation.HEADER,
 }
 _MERGE_PATCH = "application/merge-patch+json"
 # Request headers a backend or the pipeline may act on.

@@ -20,3 +20,10 @@ def raw_headers(content_type: str) -> list[tuple[bytes, bytes]]:
     if not content_type:
         return EMPTY_HEADERS
     return [(b"content-type", content_type.encode("latin-1")), (b"cache-control", b"no-store")]
+
+
+def extra_headers(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    """A backend's own headers (already filtered by the core), as the wire carries them."""
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]

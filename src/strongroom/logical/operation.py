@@ -12,6 +12,8 @@ class Operation(StrEnum):
     PATCH = "patch"
     DELETE = "delete"
     LIST = "list"
+    # HTTP HEAD: the headers a read would send, no body (ACME's new-nonce answers it).
+    HEADER = "header"
     # Sent by the lease manager, never by a client: revoke or renew a secret the engine issued.
     REVOKE = "revoke"
     RENEW = "renew"

@@ -31,6 +31,9 @@ class Response:
     # Sent as it is, without the envelope, with `content_type` (a PKI CA in DER, a CRL in PEM).
     raw_body: bytes | None = None
     content_type: str = ""
+    # Extra HTTP headers (ACME's Replay-Nonce, Location, Link). The core keeps only those the
+    # mount's `allowed_response_headers` names, as Vault does.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

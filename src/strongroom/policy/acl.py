@@ -49,8 +49,8 @@ from strongroom.policy.model import (
 )
 from strongroom.policy.parameters import NO_CONSTRAINTS, ParameterRules
 
-# The capability each operation needs. Vault checks revoke and renew (sent by the lease
-# manager, not by clients) against `update`.
+# The capability each operation needs (HEAD needs read). Vault checks revoke and renew (sent
+# by the lease manager, not by clients) against `update`.
 _REQUIRED_CAPABILITY: Mapping[Operation, str] = {
     Operation.CREATE: "create",
     Operation.READ: "read",
@@ -58,6 +58,7 @@ _REQUIRED_CAPABILITY: Mapping[Operation, str] = {
     Operation.PATCH: "patch",
     Operation.DELETE: "delete",
     Operation.LIST: "list",
+    Operation.HEADER: "read",
     Operation.REVOKE: "update",
     Operation.RENEW: "update",
 }

@@ -11,17 +11,28 @@
     ocsp (POST, DER body), ocsp/<base64 request> (GET)           unauthenticated    paths_ocsp
     config/crl, config/urls, crl/rotate[-delta], tidy,           settings, upkeep   paths_config
     tidy-status, config/auto-tidy
+    [issuer/:ref/][roles/:role/]acme/… (RFC 8555 resources)     ACME, no token     acme/paths
+    config/acme, config/cluster, […/]acme/new-eab, eab           ACME settings      acme/
+                                                                                    paths_settings
 
 Records are in `records.py` (roles in `roles.py`), storage in `store.py`. The rules that decide
 which names a role allows are `names.py` and `issuance.py`; certificates are built in
 `builder.py` only, CRLs in `crl.py`, OCSP responses in `ocsp.py`. `periodic()` rebuilds CRLs
 (`auto_rebuild`) and runs auto-tidy (`tidy.py`). The store caches the records issuing reads;
-the core calls `invalidate()` when another node changed storage. Not yet here: ACME.
+the core calls `invalidate()` when another node changed storage. The ACME server is the
+`acme/` subpackage (its own table of contents is `acme/paths.py`); it issues through
+`issuance.py` and `signing.py` like `sign/:role`.
 """
 
 from __future__ import annotations
 
 from strongroom.clock import Clock, SystemClock
+from strongroom.engines.pki.acme.challenges import ChallengeRunner
+from strongroom.engines.pki.acme.http01 import HTTP01Validator
+from strongroom.engines.pki.acme.nonces import NonceStore
+from strongroom.engines.pki.acme.paths import ACMEPaths
+from strongroom.engines.pki.acme.paths_settings import ACMESettingsPaths
+from strongroom.engines.pki.acme.store import ACMEStore
 from strongroom.engines.pki.crl import rebuild_due
 from strongroom.engines.pki.paths_ca import CAPaths
 from strongroom.engines.pki.paths_config import ConfigPaths
@@ -39,9 +50,12 @@ from strongroom.logical import Storage
 
 
 class PKIBackend(FrameworkBackend):
-    def __init__(self, store: PKIStore) -> None:
+    def __init__(self, store: PKIStore, http01: HTTP01Validator | None = None) -> None:
         self.store = store
         issue = IssuePaths(store)
+        acme = ACMEStore(store)
+        # Background http-01 validations; tests wait on `acme_challenges.idle()`.
+        self.acme_challenges = ChallengeRunner(acme, http01 or HTTP01Validator())
         super().__init__(
             [
                 *CAPaths(store).specs(),
@@ -53,6 +67,8 @@ class PKIBackend(FrameworkBackend):
                 *FetchPaths(store).specs(),
                 *OCSPPaths(store).specs(),
                 *ConfigPaths(store).specs(),
+                *ACMEPaths(acme, NonceStore(store.clock), self.acme_challenges).specs(),
+                *ACMESettingsPaths(acme).specs(),
             ],
             secret_types=issue.secret_types(),
         )
@@ -67,5 +83,7 @@ class PKIBackend(FrameworkBackend):
         self.store.invalidate()
 
 
-def build_pki_backend(storage: Storage, clock: Clock | None = None) -> PKIBackend:
-    return PKIBackend(PKIStore(storage, clock or SystemClock()))
+def build_pki_backend(
+    storage: Storage, clock: Clock | None = None, http01: HTTP01Validator | None = None
+) -> PKIBackend:
+    return PKIBackend(PKIStore(storage, clock or SystemClock()), http01)

@@ -13,6 +13,8 @@ layout.
     delta-crl/<id>      CRLRecord: the issuer's last delta CRL (complete and delta CRLs of an
                         issuer share one sequence of numbers, RFC 5280 5.2.3)
     config/auto-tidy    AutoTidyConfig: the tidy `periodic()` runs, and how often
+    config/cluster      ClusterConfig: this mount's absolute URL (ACME builds its URLs on it)
+    config/acme, acme/… the ACME server's records: see `acme/records.py`
 
 Serials in keys are lower-case hex pairs joined by `-` (Vault's storage form). Times are
 integer seconds since the Unix epoch, except revocation times (nanoseconds, as Vault reports
@@ -160,4 +162,12 @@ class AutoTidyConfig(Record):
     tidy_cert_store: bool = False
     tidy_revoked_certs: bool = False
     safety_buffer: int = 72 * 3600
+    format: int = FORMAT_VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig(Record):
+    what = "PKI cluster configuration"
+    path: str = ""  # e.g. https://bao.example.com:8200/v1/pki
+    aia_path: str = ""
     format: int = FORMAT_VERSION

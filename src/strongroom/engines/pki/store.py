@@ -30,6 +30,7 @@ from strongroom.engines.pki.keys import PrivateKey, load_private_key
 from strongroom.engines.pki.records import (
     AutoTidyConfig,
     CertRecord,
+    ClusterConfig,
     CRLConfig,
     CRLRecord,
     IssuerRecord,
@@ -55,13 +56,14 @@ CRL_CONFIG = "config/crl"
 URLS_CONFIG = "config/urls"
 TIDY_STATUS = "tidy-status"
 AUTO_TIDY_CONFIG = "config/auto-tidy"
+CLUSTER_CONFIG = "config/cluster"
 DEFAULT = "default"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 # Records kept in memory: by prefix (present ones only: names come from requests), and the
 # mount-wide settings (absent ones too, as their defaults).
 _CACHED_PREFIXES = (KEY, ISSUER, ROLE)
-_CACHED_SETTINGS = frozenset((ISSUERS_CONFIG, CRL_CONFIG, URLS_CONFIG))
+_CACHED_SETTINGS = frozenset((ISSUERS_CONFIG, CRL_CONFIG, URLS_CONFIG, CLUSTER_CONFIG))
 _SIGNERS_LIMIT = 64  # parsed signers kept; more than a mount's issuers, cleared when full
 
 R = TypeVar("R", bound=Record)
@@ -308,6 +310,12 @@ class PKIStore:
 
     async def put_urls_config(self, config: URLsConfig) -> None:
         await self._put(URLS_CONFIG, config)
+
+    async def cluster_config(self) -> ClusterConfig:
+        return await self._config(CLUSTER_CONFIG, ClusterConfig)
+
+    async def put_cluster_config(self, config: ClusterConfig) -> None:
+        await self._put(CLUSTER_CONFIG, config)
 
     async def auto_tidy_config(self) -> AutoTidyConfig:
         return await self._config(AUTO_TIDY_CONFIG, AutoTidyConfig)

@@ -1,0 +1,294 @@
+"""ACME orders end to end against a real (local) http-01 server: the state machine, finalize
+and the CSR rules, role and directory policies, certificate download, revocation."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from acme_helpers import ACMEBench, ACMEClient, Answer, b64, csr_der, enable, idle
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import ECKey
+
+from strongroom.engines.pki.acme.problems import Problem
+from strongroom.engines.pki.encoding import serial_text
+from strongroom.logical import Operation
+
+
+async def validated_order(bench: ACMEBench, client: ACMEClient, *names: tuple[str, str]) -> Answer:
+    """Register, order, answer every http-01 challenge and wait for the validations."""
+    if not client.kid:
+        await client.register()
+    order = await client.order(*names)
+    assert order.status == 201, order.body
+    for authz_url in order.body["authorizations"]:
+        authz = await client.post(client.relative(authz_url))
+        (challenge,) = authz.body["challenges"]
+        assert challenge["type"] == "http-01" and challenge["status"] == "pending"
+        bench.answers[challenge["token"]] = client.key_authorization(challenge["token"])
+        started = await client.post(client.relative(challenge["url"]), {})
+        assert started.body["status"] == "processing"
+        assert started.headers["Link"].endswith(f'<{authz_url}>;rel="up"')
+    await idle(bench.pki)
+    return order
+
+
+async def finalize(client: ACMEClient, order: Answer, csr: str) -> Answer:
+    return await client.post(client.relative(order.body["finalize"]), {"csr": csr})
+
+
+async def test_the_whole_order(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    order = await validated_order(acme, client, ("dns", "localhost"), ("ip", "127.0.0.1"))
+    location = order.headers["Location"]
+    assert order.body["status"] == "pending"
+    ready = await client.post(client.relative(location))
+    assert ready.body["status"] == "ready"
+    authz = await client.post(client.relative(order.body["authorizations"][0]))
+    assert authz.body["status"] == "valid"
+    assert authz.body["challenges"][0]["validated"]
+
+    csr = csr_der(x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    done = await finalize(client, order, csr)
+    assert done.status == 200 and done.body["status"] == "valid"
+    chain = await client.post(client.relative(done.body["certificate"]))
+    assert chain.status == 200
+    certs = x509.load_pem_x509_certificates(chain.body)
+    leaf, root = certs
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["localhost"]
+    assert leaf.issuer == root.subject
+    eku = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert list(eku) == [x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]
+    listed = await acme.pki.list("certs")
+    assert serial_text(leaf.serial_number) in listed  # stored: ACME serves it from storage
+
+    orders = await client.post(client.relative(client.kid) + "/orders")
+    assert orders.body["orders"] == [location]
+    again = await finalize(client, order, csr)
+    assert again.status == 403 and again.problem == "orderNotReady"
+
+
+async def test_finalize_before_ready(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    early = await finalize(client, order, csr_der(x509.DNSName("localhost")))
+    assert early.status == 403 and early.problem == "orderNotReady"
+
+
+async def test_a_failed_challenge_invalidates_the_order(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    acme.pki.backend.acme_challenges.pause = 0.0  # type: ignore[attr-defined]
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    authz = await client.post(client.relative(order.body["authorizations"][0]))
+    (challenge,) = authz.body["challenges"]
+    acme.answers[challenge["token"]] = "someone-else's-answer"
+    await client.post(client.relative(challenge["url"]), {})
+    await idle(acme.pki)
+    failed = await client.post(client.relative(challenge["url"]))
+    assert failed.body["status"] == "invalid"
+    assert failed.body["error"]["type"].endswith(":incorrectResponse")
+    current = await client.post(client.relative(order.headers["Location"]))
+    assert current.body["status"] == "invalid"
+
+
+async def test_the_csr_must_match_the_identifiers(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    order = await validated_order(acme, client, ("dns", "localhost"))
+    for csr in (
+        csr_der(x509.DNSName("localhost"), x509.DNSName("other.example.com")),
+        csr_der(x509.DNSName("localhost"), common_name="evil.example.com"),
+        csr_der(x509.DNSName("localhost"), x509.RFC822Name("me@example.com")),
+        csr_der(),
+    ):
+        refused = await finalize(client, order, csr)
+        assert refused.status == 400 and refused.problem == "badCSR", refused.body
+    garbage = await finalize(client, order, "bm90LWEtY3Ny")
+    assert garbage.problem == "badCSR"
+    accepted = await finalize(client, order, csr_der(common_name="localhost"))
+    assert accepted.body["status"] == "valid"
+
+
+async def test_identifiers_the_role_refuses(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    await acme.pki.role(
+        "web",
+        allowed_domains=["example.com"],
+        allow_subdomains=True,
+        allow_localhost=False,
+        allow_ip_sans=False,
+    )
+    client = ACMEClient(acme.pki, "roles/web/acme/")
+    await client.register()
+    for identifier in (("dns", "localhost"), ("ip", "127.0.0.1"), ("dns", "*.example.com")):
+        refused = await client.order(identifier)
+        assert refused.status == 400 and refused.problem == "rejectedIdentifier", identifier
+    bad = await client.order(("dns", "not a name"))
+    assert bad.problem == "rejectedIdentifier"
+    unknown = await client.order(("email", "me@example.com"))
+    assert unknown.problem == "unsupportedIdentifier"
+    allowed = await client.order(("dns", "www.example.com"))
+    assert allowed.status == 201
+
+
+async def test_directory_policies(acme: ACMEBench) -> None:
+    pki = acme.pki
+    await enable(pki, default_directory_policy="forbid")
+    client = ACMEClient(pki)
+    forbidden = await client.post("new-account", {})
+    assert forbidden.status == 403 and forbidden.problem == "unauthorized"
+    await pki.role("web", allow_any_name=True, no_store=True)
+    stored_nowhere = await ACMEClient(pki, "roles/web/acme/").post("new-account", {})
+    assert stored_nowhere.problem == "serverInternal"
+    await pki.role("web", allow_any_name=True, key_type="any")
+    await pki.ok("config/acme", allowed_roles=["web"], default_directory_policy="role:web")
+    assert (await ACMEClient(pki).register()).status == 201
+    await pki.role("other", allow_any_name=True)
+    refused = await ACMEClient(pki, "roles/other/acme/").post("new-account", {})
+    assert refused.problem == "unauthorized"
+    await pki.ok("config/acme", enabled=False)
+    off = await ACMEClient(pki).post("new-account", {})
+    assert off.status == 403 and off.problem == "unauthorized"
+
+
+async def test_issuer_directories(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    root = await acme.pki.root(issuer_name="second")
+    client = ACMEClient(acme.pki, "issuer/second/acme/")
+    order = await validated_order(acme, client, ("dns", "localhost"))
+    done = await finalize(client, order, csr_der(x509.DNSName("localhost")))
+    chain = await client.post(client.relative(done.body["certificate"]))
+    leaf = x509.load_pem_x509_certificates(chain.body)[0]
+    assert leaf.issuer.rfc4514_string() == "CN=Root CA"
+    assert format(leaf.serial_number, "x")  # issued
+    assert root["issuer_name"] == "second"
+    await acme.pki.ok("config/acme", allowed_issuers=[root["issuer_id"]])
+    assert (await ACMEClient(acme.pki).post("new-account", {})).problem == "unauthorized"
+
+
+async def revocable(acme: ACMEBench) -> tuple[ACMEClient, str, Any]:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    order = await validated_order(acme, client, ("dns", "localhost"))
+    private = ec.generate_private_key(ec.SECP256R1())
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(private, hashes.SHA256())
+    )
+    done = await finalize(client, order, b64(csr.public_bytes(serialization.Encoding.DER)))
+    chain = await client.post(client.relative(done.body["certificate"]))
+    leaf = x509.load_pem_x509_certificates(chain.body)[0]
+    return client, b64(leaf.public_bytes(serialization.Encoding.DER)), ECKey.import_key(private)
+
+
+async def test_revoke_by_the_account(acme: ACMEBench) -> None:
+    client, der, _ = await revocable(acme)
+    stranger = ACMEClient(acme.pki)
+    await stranger.register()
+    refused = await stranger.post("revoke-cert", {"certificate": der})
+    assert refused.problem == "unauthorized"
+    bad_reason = await client.post("revoke-cert", {"certificate": der, "reason": 7})
+    assert bad_reason.problem == "badRevocationReason"
+    revoked = await client.post("revoke-cert", {"certificate": der, "reason": 4})
+    assert revoked.status == 200
+    assert len(await acme.pki.list("certs/revoked")) == 1
+    twice = await client.post("revoke-cert", {"certificate": der})
+    assert twice.problem == "alreadyRevoked"
+
+
+async def test_revoke_with_the_certificate_key(acme: ACMEBench) -> None:
+    _, der, key = await revocable(acme)
+    holder = ACMEClient(acme.pki, key=key)
+    revoked = await holder.post("revoke-cert", {"certificate": der}, use_jwk=True)
+    assert revoked.status == 200
+    other = ACMEClient(acme.pki)
+    refused = await other.post("revoke-cert", {"certificate": der}, use_jwk=True)
+    assert refused.problem == "unauthorized"
+
+
+async def test_orders_are_private(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    stranger = ACMEClient(acme.pki)
+    await stranger.register()
+    peek = await stranger.post(client.relative(order.headers["Location"]))
+    assert peek.status == 404
+    authz = await stranger.post(client.relative(order.body["authorizations"][0]))
+    assert authz.status == 404
+
+
+async def test_orders_expire(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    acme.pki.clock.advance(25 * 3600)
+    expired = await client.post(client.relative(order.headers["Location"]))
+    assert expired.body["status"] == "invalid"
+
+
+def test_problem_documents() -> None:
+    problem = Problem("badNonce", "stale")
+    assert problem.status == 400
+    assert problem.document() == {
+        "type": "urn:ietf:params:acme:error:badNonce",
+        "detail": "stale",
+        "status": 400,
+    }
+    assert Problem("orderNotReady", "x").status == 403
+
+
+async def test_sign_verbatim_refuses_local_identifiers(acme: ACMEBench) -> None:
+    await enable(acme.pki, default_directory_policy="sign-verbatim")
+    client = ACMEClient(acme.pki)
+    await client.register()
+    for identifier in (
+        ("dns", "localhost"),
+        ("dns", "db.localdomain"),
+        ("ip", "127.0.0.1"),
+        ("ip", "10.1.2.3"),
+        ("ip", "169.254.169.254"),
+        ("ip", "::1"),
+    ):
+        refused = await client.order(identifier)
+        assert refused.problem == "rejectedIdentifier", identifier
+    accepted = await client.order(("dns", "www.example.com"), ("ip", "8.8.8.8"))
+    assert accepted.status == 201
+    assert accepted.body["identifiers"][0] == {"type": "dns", "value": "www.example.com"}
+
+
+async def test_the_directory_comes_from_the_path_only(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    await acme.pki.role("web", allow_any_name=True)
+    response = await acme.pki(Operation.READ, "acme/directory", {"role": "web"})
+    assert response is not None and response.raw_body is not None
+    assert b"/acme/new-order" in response.raw_body
+    assert b"roles/web" not in response.raw_body
+
+
+async def test_deactivating_an_authorization_invalidates_its_order(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    authz_path = client.relative(order.body["authorizations"][0])
+    refused = await client.post(authz_path, {"status": "valid"})
+    assert refused.problem == "malformed"
+    gone = await client.post(authz_path, {"status": "deactivated"})
+    assert gone.body["status"] == "deactivated"
+    current = await client.post(client.relative(order.headers["Location"]))
+    assert current.body["status"] == "invalid"
+    missing = await client.post(authz_path.replace("authorization/", "challenge/") + "/dns-01", {})
+    assert missing.status == 404
