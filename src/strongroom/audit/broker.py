@@ -12,8 +12,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
+from strongroom.audit.chain import encoded
 from strongroom.audit.device import AuditDevice
-from strongroom.audit.entry import AuthInfo, request_entry, response_entry
+from strongroom.audit.entry import (
+    AuthInfo,
+    request_block,
+    request_entry,
+    response_block,
+    response_entry,
+)
 from strongroom.clock import Clock, rfc3339
 from strongroom.errors import InternalError
 from strongroom.logical import Operation, Request, Response
@@ -34,7 +43,8 @@ class MountAuditKeys:
 
 
 NO_KEYS = MountAuditKeys()
-Logged = dict[str, dict[str, Any]]  # device path → the request entry it was handed
+Blocks = tuple[orjson.Fragment | None, orjson.Fragment]  # a request's auth and request blocks
+Logged = dict[str, Blocks]  # device path → the blocks of the request entry it was handed
 
 
 class _Timestamps:
@@ -89,15 +99,13 @@ class AuditBroker:
     async def log_request(
         self, request: Request, auth: AuthInfo | None, error: str, keys: MountAuditKeys = NO_KEYS
     ) -> Logged:
-        """Record the request; returns each device's entry, for `log_response` to reuse."""
+        """Record the request; returns each device's blocks, for `log_response` to reuse."""
         time = self._times.now()
         logged: Logged = {}
 
         def build(device: AuditDevice) -> dict[str, Any]:
-            settings = self._settings(device, auth, error, time)
-            entry = request_entry(request, non_hmac_keys=keys.request, **settings)
-            logged[device.path] = entry
-            return entry
+            blocks = logged[device.path] = self._blocks(device, request, auth, keys)
+            return request_entry(time, *blocks, error)
 
         await self._deliver(build)
         return logged
@@ -114,31 +122,23 @@ class AuditBroker:
         time = self._times.now()
 
         def build(device: AuditDevice) -> dict[str, Any]:
-            return response_entry(
-                request,
-                response,
-                non_hmac_keys=keys.response,
-                non_hmac_request_keys=keys.request,
-                elide_list=device.options.elide_list_responses,
-                request_logged=logged.get(device.path) if logged else None,
-                **self._settings(device, auth, error, time),
-            )
+            hasher = device.hasher
+            blocks = logged.get(device.path) if logged else None
+            if blocks is None:
+                blocks = self._blocks(device, request, auth, keys)
+            elide = device.options.elide_list_responses
+            block = response_block(request, response, hasher, keys.response, elide)
+            return response_entry(time, *blocks, encoded(block), error)
 
         await self._deliver(build)
 
-    def _settings(
-        self, device: AuditDevice, auth: AuthInfo | None, error: str, time: str
-    ) -> dict[str, Any]:
-        """What both entries of a request take from the device and the moment."""
-        return {
-            "auth": auth,
-            "error": error,
-            "time": time,
-            "salt": device.keys.salt,
-            "hmac_accessor": device.options.hmac_accessor,
-            "log_raw": device.options.log_raw,
-            "audited_headers": self.audited_headers,
-        }
+    def _blocks(
+        self, device: AuditDevice, request: Request, auth: AuthInfo | None, keys: MountAuditKeys
+    ) -> Blocks:
+        """A request's `auth` and `request` blocks for one device, encoded once."""
+        hasher = device.hasher
+        block = request_block(request, hasher, keys.request, self._audited_headers)
+        return hasher.encoded_auth(auth), encoded(block)
 
     async def _deliver(self, build: Callable[[AuditDevice], dict[str, Any]]) -> None:
         devices = list(self._devices.values())
@@ -162,13 +162,5 @@ async def _write(device: AuditDevice, build: Callable[[AuditDevice], dict[str, A
 def probe_entry(device: AuditDevice, time: str) -> dict[str, Any]:
     """The entry a device is test-written with when it is enabled."""
     request = Request(Operation.UPDATE, TEST_PATH, request_id="test")
-    return request_entry(
-        request,
-        auth=None,
-        error="",
-        time=time,
-        salt=device.keys.salt,
-        hmac_accessor=device.options.hmac_accessor,
-        log_raw=device.options.log_raw,
-        non_hmac_keys=frozenset(),
-    )
+    block = request_block(request, device.hasher, frozenset(), {})
+    return request_entry(time, None, encoded(block), "")

@@ -34,17 +34,28 @@ class ChainState(NamedTuple):
 GENESIS = ChainState()
 
 
-_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_APPEND_NEWLINE
+_SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def canonical_line(fields: dict[str, Any]) -> bytes:
     """Sorted keys, no spaces, UTF-8, one line. Only a checkpoint's bytes must be canonical
     (the verifier rebuilds them); an entry line is hashed exactly as written."""
+    return _encode(fields) + b"\n"
+
+
+def encoded(block: Any) -> orjson.Fragment:
+    """A part of an entry, encoded as its line will hold it: built once, written in both of
+    a request's lines (`orjson.Fragment` is embedded as it is)."""
+    return orjson.Fragment(_encode(block))
+
+
+def _encode(value: Any) -> bytes:
     try:
-        return orjson.dumps(fields, option=_ORJSON_OPTIONS)
+        return orjson.dumps(value, option=_SORTED)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits, say: the slow general path
-        text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-        return text.encode("utf-8", "surrogatepass") + b"\n"
+        # (Never a line of encoded blocks: its top level holds only text and small numbers.)
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+        return text.encode("utf-8", "surrogatepass")
 
 
 def line_hash(line: bytes) -> str:

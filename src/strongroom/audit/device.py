@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from strongroom.audit.chain import Chain, ChainState, line_hash
+from strongroom.audit.entry import EntryHasher
 from strongroom.audit.keys import DeviceKeys
 from strongroom.audit.options import DeviceOptions
 from strongroom.audit.sinks import Sink
@@ -53,6 +54,7 @@ class AuditDevice:
         self.type = device_type
         self.keys = keys
         self.options = options
+        self.hasher = EntryHasher(keys.salt, options.hmac_accessor, options.log_raw)
         self._sink = sink
         self._prefix = options.prefix.encode("utf-8")
         self._chain = Chain()

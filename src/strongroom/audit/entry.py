@@ -11,16 +11,20 @@ values (see `strongroom.errors`). Inputs are never mutated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
+
+from strongroom.audit.chain import encoded
 from strongroom.audit.hashing import Salt, hash_structure, raw_copy
 from strongroom.logical import Auth, Operation, Request, Response, WrapInfo
 
+REMEMBERED_CALLERS = 4096
 
-@dataclass(frozen=True, slots=True)
-class AuthInfo:
-    """What the pipeline knows about the caller once its token resolved and the ACL ran."""
+
+class AuthInfo(NamedTuple):
+    """What the pipeline knows about the caller once its token resolved and the ACL ran.
+    (Hashable, so a device can remember the encoded auth block of a caller who calls again.)"""
 
     client_token: str = ""
     accessor: str = ""
@@ -28,7 +32,7 @@ class AuthInfo:
     policies: tuple[str, ...] = ()
     token_policies: tuple[str, ...] = ()
     identity_policies: tuple[str, ...] = ()
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    metadata: tuple[tuple[str, str], ...] = ()
     entity_id: str = ""
     token_type: str = ""
     token_ttl: int = 0
@@ -37,13 +41,18 @@ class AuthInfo:
     allowed: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Hasher:
-    """One device's hashing settings, applied to the fields of one entry."""
+class EntryHasher:
+    """One device's hashing settings, applied to the fields of its entries."""
 
-    salt: Salt
-    hmac_accessor: bool
-    log_raw: bool
+    __slots__ = ("_auth_blocks", "hmac_accessor", "log_raw", "salt")
+
+    def __init__(self, salt: Salt, hmac_accessor: bool, log_raw: bool) -> None:
+        self.salt = salt
+        self.hmac_accessor = hmac_accessor
+        self.log_raw = log_raw
+        # A caller's auth block, encoded, by caller: the same few callers call again and again.
+        # Bounded; it holds tokens as the salt's own memo does and goes with the device.
+        self._auth_blocks: dict[AuthInfo, orjson.Fragment] = {}
 
     def token(self, value: str) -> str:
         return value if self.log_raw or not value else self.salt.hash_cached(value)
@@ -56,77 +65,41 @@ class _Hasher:
             return raw_copy(value)
         return hash_structure(value, self.salt, skip_keys=skip_keys)
 
+    def encoded_auth(self, auth: AuthInfo | None) -> orjson.Fragment | None:
+        """`caller_auth`, encoded once per caller."""
+        if auth is None:
+            return None
+        found = self._auth_blocks.get(auth)
+        if found is None:
+            if len(self._auth_blocks) >= REMEMBERED_CALLERS:
+                self._auth_blocks.clear()
+            found = self._auth_blocks[auth] = encoded(caller_auth(auth, self))
+        return found
 
-def request_entry(
-    request: Request,
-    *,
-    auth: AuthInfo | None,
-    error: str,
-    time: str,
-    salt: Salt,
-    hmac_accessor: bool,
-    log_raw: bool,
-    non_hmac_keys: frozenset[str],
-    audited_headers: Mapping[str, bool] | None = None,
-) -> dict[str, Any]:
-    """The `type: "request"` entry, written before the request is handled.
 
-    `audited_headers` maps a lower-case header name to whether its value is HMAC'd
-    (``sys/config/auditing/request-headers``); headers not listed are not logged.
-    """
-    hasher = _Hasher(salt, hmac_accessor, log_raw)
-    return {
-        "time": time,
-        "type": "request",
-        "auth": _caller_auth(auth, hasher),
-        "request": _request_block(request, hasher, non_hmac_keys, audited_headers or {}),
-        "error": error,
-    }
+Block = dict[str, Any] | orjson.Fragment | None
+
+
+def request_entry(time: str, auth: Block, request: Block, error: str) -> dict[str, Any]:
+    """The `type: "request"` entry, written before the request is handled."""
+    return {"time": time, "type": "request", "auth": auth, "request": request, "error": error}
 
 
 def response_entry(
-    request: Request,
-    response: Response | None,
-    *,
-    auth: AuthInfo | None,
-    error: str,
-    time: str,
-    salt: Salt,
-    hmac_accessor: bool,
-    log_raw: bool,
-    non_hmac_keys: frozenset[str],
-    non_hmac_request_keys: frozenset[str] = frozenset(),
-    audited_headers: Mapping[str, bool] | None = None,
-    elide_list: bool = False,
-    request_logged: Mapping[str, Any] | None = None,
+    time: str, auth: Block, request: Block, response: Block, error: str
 ) -> dict[str, Any]:
-    """The `type: "response"` entry; `non_hmac_keys` are the mount's response keys.
-
-    With `elide_list`, a list response's `keys` (and `key_info`) are logged as their count.
-    `request_logged` is this device's request entry for the same request: its `auth` and
-    `request` blocks are the same and are reused rather than hashed again.
-    """
-    hasher = _Hasher(salt, hmac_accessor, log_raw)
-    if request_logged is None:
-        auth_block = _caller_auth(auth, hasher)
-        request_block = _request_block(
-            request, hasher, non_hmac_request_keys, audited_headers or {}
-        )
-    else:
-        auth_block, request_block = request_logged["auth"], request_logged["request"]
+    """The `type: "response"` entry: the request's own `auth` and `request` blocks again."""
     return {
         "time": time,
         "type": "response",
-        "auth": auth_block,
-        "request": request_block,
-        "response": _response_block(request, response, hasher, non_hmac_keys, elide_list),
+        "auth": auth,
+        "request": request,
+        "response": response,
         "error": error,
     }
 
 
-def _caller_auth(auth: AuthInfo | None, hasher: _Hasher) -> dict[str, Any] | None:
-    if auth is None:
-        return None
+def caller_auth(auth: AuthInfo, hasher: EntryHasher) -> dict[str, Any]:
     return {
         "client_token": hasher.token(auth.client_token),
         "accessor": hasher.accessor(auth.accessor),
@@ -149,12 +122,14 @@ def _caller_auth(auth: AuthInfo | None, hasher: _Hasher) -> dict[str, Any] | Non
     }
 
 
-def _request_block(
+def request_block(
     request: Request,
-    hasher: _Hasher,
+    hasher: EntryHasher,
     non_hmac_keys: frozenset[str],
     audited_headers: Mapping[str, bool],
 ) -> dict[str, Any]:
+    """`audited_headers` maps a lower-case header name to whether its value is HMAC'd
+    (``sys/config/auditing/request-headers``); headers not listed are not logged."""
     return {
         "id": request.request_id,
         "operation": str(request.operation),
@@ -173,7 +148,7 @@ def _request_block(
 
 
 def _headers(
-    headers: Mapping[str, str], audited: Mapping[str, bool], hasher: _Hasher
+    headers: Mapping[str, str], audited: Mapping[str, bool], hasher: EntryHasher
 ) -> dict[str, list[str]]:
     """Only configured headers, as Vault logs them: name → list of values."""
     logged: dict[str, list[str]] = {}
@@ -184,13 +159,15 @@ def _headers(
     return logged
 
 
-def _response_block(
+def response_block(
     request: Request,
     response: Response | None,
-    hasher: _Hasher,
+    hasher: EntryHasher,
     non_hmac_keys: frozenset[str],
     elide_list: bool,
 ) -> dict[str, Any]:
+    """`non_hmac_keys` are the mount's response keys. With `elide_list`, a list response's
+    `keys` (and `key_info`) are logged as their count."""
     block: dict[str, Any] = {
         "mount_type": request.mount_type,
         "mount_accessor": request.mount_accessor,
@@ -225,7 +202,7 @@ def _elided(data: Mapping[str, Any]) -> dict[str, Any]:
     return elided
 
 
-def _new_token_auth(auth: Auth, hasher: _Hasher) -> dict[str, Any]:
+def _new_token_auth(auth: Auth, hasher: EntryHasher) -> dict[str, Any]:
     return {
         "client_token": hasher.token(auth.client_token),
         "accessor": hasher.accessor(auth.accessor),
@@ -241,7 +218,7 @@ def _new_token_auth(auth: Auth, hasher: _Hasher) -> dict[str, Any]:
     }
 
 
-def _wrap_info(info: WrapInfo, hasher: _Hasher) -> dict[str, Any]:
+def _wrap_info(info: WrapInfo, hasher: EntryHasher) -> dict[str, Any]:
     return {
         "token": hasher.token(info.token),
         "accessor": hasher.accessor(info.accessor),

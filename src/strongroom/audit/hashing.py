@@ -11,16 +11,33 @@ so one device's raw copy cannot leak into another device's hashed copy (CVE-2024
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 HASH_PREFIX = "hmac-sha256:"
 SALT_BYTES = 32
 REMEMBERED_HASHES = 4096
+
+
+class _Keyed(Protocol):
+    def copy(self) -> _Keyed: ...
+    def update(self, data: bytes, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+def _keyed_hmac(key: bytes) -> _Keyed:
+    """OpenSSL's HMAC-SHA256 keyed with `key`: CPython's own object (what `hmac.HMAC` wraps)
+    when it is there, saving the pure-Python wrapper's calls on every hashed value."""
+    try:
+        from _hashlib import hmac_new
+    except ImportError:  # pragma: no cover - CPython without OpenSSL
+        return hmac.new(key, digestmod=hashlib.sha256)
+    return hmac_new(key, digestmod="sha256")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,22 +48,29 @@ class Salt:
     # Tokens and accessors recur on every request of a client: their HMACs are remembered
     # (a bounded map, dropped with the device when the node seals).
     _remembered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _keyed: hmac.HMAC = field(init=False, repr=False, compare=False)
+    _keyed: _Keyed = field(init=False, repr=False, compare=False)
+    _empty: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.key) != SALT_BYTES:
             raise ValueError(f"an audit salt is {SALT_BYTES} bytes")
-        object.__setattr__(self, "_keyed", hmac.new(self.key, digestmod=hashlib.sha256))
+        object.__setattr__(self, "_keyed", _keyed_hmac(self.key))
+        object.__setattr__(self, "_empty", self._digest(b""))
 
     @classmethod
     def generate(cls) -> Salt:
         return cls(secrets.token_bytes(SALT_BYTES))
 
     def hash(self, value: str) -> str:
-        # One HMAC keyed once, copied per value: cheaper than keying HMAC anew each time.
+        if not value:  # common in responses (a KV version never deleted)
+            return self._empty
         # surrogatepass: JSON may carry lone surrogates; hashing them must not crash the audit.
+        return self._digest(value.encode("utf-8", "surrogatepass"))
+
+    def _digest(self, value: bytes) -> str:
+        # One HMAC keyed once, copied per value: cheaper than keying HMAC anew each time.
         mac = self._keyed.copy()
-        mac.update(value.encode("utf-8", "surrogatepass"))
+        mac.update(value)
         return HASH_PREFIX + mac.hexdigest()
 
     def hash_cached(self, value: str) -> str:
@@ -62,26 +86,22 @@ class Salt:
 def hash_structure(value: Any, salt: Salt, *, skip_keys: frozenset[str] = frozenset()) -> Any:
     """A deep copy of `value` with every string hashed, except under top-level `skip_keys`."""
 
-    hash_text = salt.hash
-
-    def hashed(leaf: Any) -> Any:
-        if type(leaf) is str:  # the common leaf first
-            return hash_text(leaf)
-        if leaf is None or isinstance(leaf, bool | int | float):
-            return leaf
+    def hash_other(leaf: Any) -> str:
         return salt.hash(_raw_leaf(leaf))
 
     if isinstance(value, Mapping) and skip_keys:
         return {
-            key: _rebuild(item, _raw_leaf if key in skip_keys else hashed, 1)
+            key: _rebuild(item, str, _raw_leaf, 1)
+            if key in skip_keys
+            else _rebuild(item, salt.hash, hash_other, 1)
             for key, item in value.items()
         }
-    return _rebuild(value, hashed, 0)
+    return _rebuild(value, salt.hash, hash_other, 0)
 
 
 def raw_copy(value: Any) -> Any:
     """A deep, JSON-ready copy with nothing hashed (``log_raw``); bytes become base64 text."""
-    return _rebuild(value, _raw_leaf, 0)
+    return _rebuild(value, str, _raw_leaf, 0)
 
 
 def _raw_leaf(leaf: Any) -> Any:
@@ -98,23 +118,49 @@ _SEQUENCES = (list, tuple, set, frozenset)
 # Plain dicts and lists (what JSON decodes to) are rebuilt recursively, which is fastest; below
 # this depth the rest of a tree is rebuilt with an explicit stack instead.
 _RECURSION_DEPTH = 32
-_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
+_SCALARS = frozenset({int, float, bool, type(None)})
+Leaf = Callable[[Any], Any]
 
 
-def _rebuild(value: Any, leaf: Callable[[Any], Any], depth: int) -> Any:
+def _rebuild(value: Any, text: Leaf, other: Leaf, depth: int) -> Any:
+    """`value` rebuilt with `text` applied to each string and `other` to each leaf that is not
+    a string, a number, a boolean or null (those are kept as they are)."""
     kind = type(value)
     if kind is dict and depth < _RECURSION_DEPTH:
-        return {key: _child(item, leaf, depth + 1) for key, item in value.items()}
+        depth += 1
+        return {
+            # The leaf tests are inlined: the hot path makes one call per string and none
+            # per number.
+            key: text(item)
+            if type(item) is str
+            else item
+            if type(item) in _SCALARS
+            else _rebuild(item, text, other, depth)
+            for key, item in value.items()
+        }
     if kind is list and depth < _RECURSION_DEPTH:
-        return [_child(item, leaf, depth + 1) for item in value]
-    return _transform(value, leaf) if isinstance(value, _CONTAINERS) else leaf(value)
+        depth += 1
+        return [
+            text(item)
+            if type(item) is str
+            else item
+            if type(item) in _SCALARS
+            else _rebuild(item, text, other, depth)
+            for item in value
+        ]
+    if kind is str:
+        return text(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, _CONTAINERS):
+        return _transform(value, functools.partial(_leaf, text, other))
+    return other(value)
 
 
-def _child(item: Any, leaf: Callable[[Any], Any], depth: int) -> Any:
-    kind = type(item)
-    if kind in _PLAIN_LEAVES:  # by exact type: cheaper than isinstance against an ABC
-        return leaf(item)
-    return _rebuild(item, leaf, depth)
+def _leaf(text: Leaf, other: Leaf, leaf: Any) -> Any:
+    if type(leaf) is str:
+        return text(leaf)
+    return leaf if type(leaf) in _SCALARS else other(leaf)
 
 
 def _transform(value: Any, leaf: Callable[[Any], Any]) -> Any:

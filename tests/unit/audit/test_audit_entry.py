@@ -6,11 +6,22 @@ import copy
 import json
 from typing import Any
 
-from strongroom.audit.entry import AuthInfo, request_entry, response_entry
+import orjson
+
+from strongroom.audit.chain import encoded
+from strongroom.audit.entry import (
+    AuthInfo,
+    EntryHasher,
+    request_block,
+    request_entry,
+    response_block,
+    response_entry,
+)
 from strongroom.audit.hashing import Salt
 from strongroom.logical import Auth, Operation, Request, Response, Secret, WrapInfo
 
 SALT = Salt(bytes(range(32)))
+TIME = "2026-01-01T00:00:01Z"
 TOKEN = "hvs.CAESIJ7xSecretCallerToken"
 NEW_TOKEN = "hvs.CAESINewlyIssuedToken"
 WRAP_TOKEN = "hvs.CAESIWrappingToken"
@@ -22,7 +33,7 @@ CALLER = AuthInfo(
     display_name="userpass-bob",
     policies=("default", "dev"),
     token_policies=("default", "dev"),
-    metadata={"username": "bob"},
+    metadata=(("username", "bob"),),
     entity_id="ent-1",
     token_type="service",
     token_ttl=3600,
@@ -63,13 +74,49 @@ def options(**overrides: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "auth": CALLER,
         "error": "",
-        "time": "2026-01-01T00:00:01Z",
-        "salt": SALT,
         "hmac_accessor": True,
         "log_raw": False,
         "non_hmac_keys": frozenset(),
     }
     return base | overrides
+
+
+def whole_request_entry(
+    request: Request,
+    *,
+    auth: AuthInfo | None,
+    error: str,
+    hmac_accessor: bool,
+    log_raw: bool,
+    non_hmac_keys: frozenset[str],
+    audited_headers: dict[str, bool] | None = None,
+) -> dict[str, Any]:
+    """A request entry as a device writes it (blocks encoded as the broker does), read back."""
+    hasher = EntryHasher(SALT, hmac_accessor, log_raw)
+    block = encoded(request_block(request, hasher, non_hmac_keys, audited_headers or {}))
+    entry = request_entry(TIME, hasher.encoded_auth(auth), block, error)
+    assert list(entry) == ["time", "type", "auth", "request", "error"]
+    parsed: dict[str, Any] = json.loads(orjson.dumps(entry))
+    return parsed
+
+
+def whole_response_entry(
+    request: Request,
+    response: Response | None,
+    *,
+    auth: AuthInfo | None,
+    error: str,
+    hmac_accessor: bool,
+    log_raw: bool,
+    non_hmac_keys: frozenset[str],
+    non_hmac_request_keys: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    hasher = EntryHasher(SALT, hmac_accessor, log_raw)
+    logged = encoded(request_block(request, hasher, non_hmac_request_keys, {}))
+    block = encoded(response_block(request, response, hasher, non_hmac_keys, elide_list=False))
+    entry = response_entry(TIME, hasher.encoded_auth(auth), logged, block, error)
+    parsed: dict[str, Any] = json.loads(orjson.dumps(entry))
+    return parsed
 
 
 def serialised(entry: dict[str, Any]) -> bytes:
@@ -82,8 +129,7 @@ def assert_no_secrets(line: bytes) -> None:
 
 
 def test_request_entry_has_vaults_shape() -> None:
-    entry = request_entry(make_request(), **options())
-    assert list(entry) == ["time", "type", "auth", "request", "error"]
+    entry = whole_request_entry(make_request(), **options())
     assert entry["type"] == "request"
     assert set(entry["auth"]) == {
         "client_token", "accessor", "display_name", "policies", "token_policies",
@@ -102,7 +148,7 @@ def test_request_entry_has_vaults_shape() -> None:
 
 
 def test_request_entry_hashes_tokens_accessors_and_data() -> None:
-    entry = request_entry(make_request(), **options())
+    entry = whole_request_entry(make_request(), **options())
     assert entry["auth"]["client_token"] == SALT.hash(TOKEN)
     assert entry["auth"]["accessor"] == SALT.hash(ACCESSOR)
     assert entry["request"]["client_token"] == SALT.hash(TOKEN)
@@ -113,7 +159,7 @@ def test_request_entry_hashes_tokens_accessors_and_data() -> None:
 
 
 def test_response_entry_hashes_every_token_and_data() -> None:
-    entry = response_entry(make_request(), make_response(), **options())
+    entry = whole_response_entry(make_request(), make_response(), **options())
     response = entry["response"]
     assert response["auth"]["client_token"] == SALT.hash(NEW_TOKEN)
     assert response["auth"]["accessor"] == SALT.hash("newAccessor")
@@ -126,7 +172,7 @@ def test_response_entry_hashes_every_token_and_data() -> None:
 
 
 def test_hmac_accessor_false_keeps_accessors_but_still_hashes_tokens() -> None:
-    entry = response_entry(make_request(), make_response(), **options(hmac_accessor=False))
+    entry = whole_response_entry(make_request(), make_response(), **options(hmac_accessor=False))
     assert entry["auth"]["accessor"] == ACCESSOR
     assert entry["request"]["client_token_accessor"] == ACCESSOR
     assert entry["response"]["wrap_info"]["accessor"] == "wrapAccessor"
@@ -136,24 +182,24 @@ def test_hmac_accessor_false_keeps_accessors_but_still_hashes_tokens() -> None:
 def test_log_raw_disables_hashing_without_touching_the_inputs() -> None:
     request, response = make_request(), make_response()
     before = copy.deepcopy((request, response))
-    raw = response_entry(request, response, **options(log_raw=True))
+    raw = whole_response_entry(request, response, **options(log_raw=True))
     assert raw["request"]["client_token"] == TOKEN
     assert raw["request"]["data"]["password"] == "hunter2"
     assert raw["response"]["wrap_info"]["token"] == WRAP_TOKEN
     # Another device built from the same objects afterwards still leaks nothing (CVE-2024-0831).
-    assert_no_secrets(serialised(response_entry(request, response, **options())))
+    assert_no_secrets(serialised(whole_response_entry(request, response, **options())))
     assert (request, response) == before
 
 
 def test_non_hmac_keys_apply_to_top_level_data_keys_only() -> None:
     request = make_request()
     request.data = {"ttl": "1h", "nested": {"ttl": "hunter2"}}
-    entry = request_entry(request, **options(non_hmac_keys=frozenset({"ttl"})))
+    entry = whole_request_entry(request, **options(non_hmac_keys=frozenset({"ttl"})))
     assert entry["request"]["data"] == {"ttl": "1h", "nested": {"ttl": SALT.hash("hunter2")}}
 
 
 def test_response_and_request_key_lists_are_separate() -> None:
-    entry = response_entry(
+    entry = whole_response_entry(
         make_request(),
         make_response(),
         **options(non_hmac_keys=frozenset({"count", "password"})),
@@ -165,9 +211,9 @@ def test_response_and_request_key_lists_are_separate() -> None:
 
 def test_headers_are_logged_only_when_configured_and_hashed_on_request() -> None:
     request = make_request()
-    assert request_entry(request, **options())["request"]["headers"] == {}
+    assert whole_request_entry(request, **options())["request"]["headers"] == {}
     audited = {"x-custom": True, "x-vault-wrap-ttl": False}
-    entry = request_entry(request, **options(), audited_headers=audited)
+    entry = whole_request_entry(request, **options(), audited_headers=audited)
     assert entry["request"]["headers"] == {
         "x-vault-wrap-ttl": ["60"],
         "x-custom": [SALT.hash("hunter2")],
@@ -176,7 +222,7 @@ def test_headers_are_logged_only_when_configured_and_hashed_on_request() -> None
 
 def test_unauthenticated_request_and_missing_response() -> None:
     request = Request(operation=Operation.READ, path="sys/health")
-    entry = response_entry(request, None, **options(auth=None, error="permission denied"))
+    entry = whole_response_entry(request, None, **options(auth=None, error="permission denied"))
     assert entry["auth"] is None
     assert entry["error"] == "permission denied"
     assert entry["request"]["client_token"] == ""  # empty tokens stay empty, not hash("")
@@ -191,6 +237,17 @@ def test_unauthenticated_request_and_missing_response() -> None:
     }
 
 
-def test_entries_serialise_as_json() -> None:
-    entry = response_entry(make_request(), make_response(), **options())
-    assert json.loads(serialised(entry)) == entry
+def test_a_callers_auth_block_is_encoded_once_and_follows_changes() -> None:
+    hasher = EntryHasher(SALT, hmac_accessor=True, log_raw=False)
+    first = hasher.encoded_auth(CALLER)
+    assert hasher.encoded_auth(CALLER) is first
+    renewed = hasher.encoded_auth(CALLER._replace(token_ttl=7200))
+    assert renewed is not first
+    assert json.loads(orjson.dumps({"auth": renewed}))["auth"]["token_ttl"] == 7200
+
+
+def test_integers_beyond_64_bits_are_logged_exactly() -> None:
+    request = make_request()
+    request.data = {"n": 2**70, "password": "hunter2"}
+    entry = whole_request_entry(request, **options())
+    assert entry["request"]["data"] == {"n": 2**70, "password": SALT.hash("hunter2")}
