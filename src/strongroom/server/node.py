@@ -12,6 +12,7 @@ from strongroom.core import Core, CoreConfig
 from strongroom.core.audit import AuditDeviceConfig
 from strongroom.physical.cache import DEFAULT_CACHE_SIZE
 from strongroom.physical.registry import create_backend
+from strongroom.server.collector import tune_collector
 from strongroom.server.config_schema import ServerConfig
 from strongroom.server.listener import build_server
 
@@ -64,6 +65,7 @@ async def run_node(config: ServerConfig, prepare: Prepare | None = None) -> None
     try:
         if prepare is not None:
             await prepare(core)
+        tune_collector()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
