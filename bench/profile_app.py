@@ -47,6 +47,7 @@ from strongroom.core import CoreConfig
 from strongroom.core.audit import AuditDeviceConfig
 from strongroom.http import VaultApp
 from strongroom.physical.sqlite import SqliteBackend
+from strongroom.server.collector import tune_collector
 from strongroom.testing.core import unsealed_core
 
 Message = MutableMapping[str, Any]
@@ -206,6 +207,7 @@ async def main_async(
 ) -> None:
     chosen = [s for s in SCENARIOS if s.name in names]
     async with apps(chosen) as by_target:
+        tune_collector()  # as the server does once its node is built
         # A body that uses a set-up answer (transit-decrypt's ciphertext) gets this core's.
         scenarios = [replace(s, body=s.body_with(by_target[s.ours][2])) for s in chosen]
         name_width = max([13, *(len(s.name) for s in scenarios)])
