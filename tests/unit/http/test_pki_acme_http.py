@@ -104,3 +104,14 @@ async def test_head_elsewhere(bench: Bench) -> None:
     # HEAD needs `read` like GET.
     assert (await bench.client.head("/v1/pki/ca/pem")).status_code == 405
     assert (await bench.client.head("/v1/pki/roles/x")).status_code == 403
+
+
+async def test_new_eab_needs_a_token(bench: Bench) -> None:
+    # The ACME resources need no token; making an EAB key, listing and deleting them do.
+    for path in ("pki/acme/new-eab", "pki/roles/x/acme/new-eab", "pki/issuer/default/acme/new-eab"):
+        assert (await bench.client.post(f"/v1/{path}", json={})).status_code == 403, path
+    assert (await bench.client.request("LIST", "/v1/pki/eab")).status_code == 403
+    made = await bench.client.post(
+        "/v1/pki/acme/new-eab", json={}, headers={"X-Vault-Token": bench.token}
+    )
+    assert made.status_code == 200 and made.json()["data"]["private_key"]

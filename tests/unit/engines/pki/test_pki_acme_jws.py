@@ -110,10 +110,12 @@ async def test_refused_forms_and_algorithms(client: ACMEClient) -> None:
     body = client.jws("new-account", {}, nonce=await client.nonce())
     general = await client.send("new-account", {**body, "header": {"kid": "x"}})
     assert general.problem == "malformed"
-    header = {"alg": "HS256", "nonce": await client.nonce(), "url": client.url("new-account")}
-    mac = {"protected": b64(orjson.dumps(header)), "payload": b64(b"{}"), "signature": "AAAA"}
-    refused = await client.send("new-account", mac)
-    assert refused.problem == "badSignatureAlgorithm"
+    for alg, signature in (("HS256", "AAAA"), ("none", "")):
+        header = {"alg": alg, "nonce": await client.nonce(), "url": client.url("new-account")}
+        header["jwk"] = client.key.as_dict(private=False)
+        body = {"protected": b64(orjson.dumps(header)), "payload": b64(b"{}")}
+        refused = await client.send("new-account", {**body, "signature": signature})
+        assert refused.problem == "badSignatureAlgorithm", alg
 
 
 @pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
@@ -253,6 +255,18 @@ async def test_key_change_rules(client: ACMEClient) -> None:
     taken = inner({"account": client.kid, "oldKey": old}, key=other.key)
     conflict = await client.post("key-change", taken)
     assert conflict.status == 409
+    assert conflict.headers["Location"] == other.kid  # RFC 8555 7.3.5
+
+
+async def test_a_kid_is_bound_to_its_directory(pki: PKI, client: ACMEClient) -> None:
+    await pki.role("web", allow_any_name=True, key_type="any")
+    await client.register()
+    elsewhere = ACMEClient(pki, "roles/web/acme/", key=client.key)
+    elsewhere.kid = client.kid  # the default directory's account URL
+    assert (await elsewhere.order(("dns", "www.example.com"))).problem == "accountDoesNotExist"
+    account_id = client.kid.rsplit("/", 1)[1]
+    elsewhere.kid = elsewhere.url(f"account/{account_id}")  # the same id, under this directory
+    assert (await elsewhere.order(("dns", "www.example.com"))).problem == "unauthorized"
 
 
 def test_nonce_store_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
+from strongroom.clock import rfc3339
 from strongroom.engines.pki.acme.problems import Problem
 from strongroom.engines.pki.encoding import serial_text
 from strongroom.logical import Operation
@@ -216,6 +217,52 @@ async def test_revoke_with_the_certificate_key(acme: ACMEBench) -> None:
     assert refused.problem == "unauthorized"
 
 
+async def test_revoke_by_an_account_holding_authorizations_for_every_name(
+    acme: ACMEBench,
+) -> None:
+    _, der, _ = await revocable(acme)
+    prover = ACMEClient(acme.pki)
+    await prover.register()
+    partial = await validated_order(acme, prover, ("ip", "127.0.0.1"))
+    assert (await prover.post(prover.relative(partial.headers["Location"]))).body["status"] == (
+        "ready"
+    )
+    refused = await prover.post("revoke-cert", {"certificate": der})
+    assert refused.problem == "unauthorized"  # 127.0.0.1 is not the certificate's name
+    await validated_order(acme, prover, ("dns", "localhost"))
+    revoked = await prover.post("revoke-cert", {"certificate": der})
+    assert revoked.status == 200, revoked.body
+
+
+async def test_expired_authorizations_start_no_validation(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    authz = await client.post(client.relative(order.body["authorizations"][0]))
+    (challenge,) = authz.body["challenges"]
+    acme.pki.clock.advance(25 * 3600)
+    late = await client.post(client.relative(challenge["url"]), {})
+    assert late.body["status"] != "processing", late.body
+    await idle(acme.pki)
+    expired = await client.post(client.relative(order.body["authorizations"][0]))
+    assert expired.body["status"] == "expired"
+
+
+async def test_addresses_in_dns_identifiers_are_refused(acme: ACMEBench) -> None:
+    # getaddrinfo reads all of these as addresses: as `dns` identifiers they would send the
+    # validator to private hosts that the `ip` checks (sign-verbatim's, a role's
+    # allow_ip_sans) refuse, and put an address in a DNS SAN.
+    await enable(acme.pki, default_directory_policy="sign-verbatim")
+    await acme.pki.role("web", allow_any_name=True, allow_ip_sans=False, key_type="any")
+    for directory in ("acme/", "roles/web/acme/"):
+        client = ACMEClient(acme.pki, directory)
+        await client.register()
+        for value in ("10.0.0.1", "127.1", "2130706433", "0x7f000001", "169.254.169.254"):
+            refused = await client.order(("dns", value))
+            assert refused.problem == "rejectedIdentifier", (directory, value, refused.body)
+
+
 async def test_orders_are_private(acme: ACMEBench) -> None:
     await enable(acme.pki)
     client = ACMEClient(acme.pki)
@@ -227,6 +274,33 @@ async def test_orders_are_private(acme: ACMEBench) -> None:
     assert peek.status == 404
     authz = await stranger.post(client.relative(order.body["authorizations"][0]))
     assert authz.status == 404
+
+
+async def test_another_account_can_touch_nothing(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    order = await validated_order(acme, client, ("dns", "localhost"))
+    authz_url = order.body["authorizations"][0]
+    challenge_url = authz_url.replace("/authorization/", "/challenge/") + "/http-01"
+    stranger = ACMEClient(acme.pki)
+    await stranger.register()
+    finalized = await finalize(stranger, order, csr_der(x509.DNSName("localhost")))
+    assert finalized.status == 404
+    for path, payload in (
+        (client.relative(authz_url), {"status": "deactivated"}),
+        (client.relative(challenge_url), {}),
+        (client.relative(order.headers["Location"]) + "/cert", None),
+        (client.relative(client.kid) + "/orders", None),
+        (client.relative(client.kid), {"status": "deactivated"}),
+    ):
+        refused = await stranger.post(path, payload)
+        assert refused.status in (403, 404), (path, refused.body)
+    # Untouched: the owner finalizes, and still sees its authorization valid.
+    assert (await client.post(client.relative(authz_url))).body["status"] == "valid"
+    done = await finalize(client, order, csr_der(x509.DNSName("localhost")))
+    assert done.body["status"] == "valid"
+    stolen = await stranger.post(client.relative(done.body["certificate"]))
+    assert stolen.status == 404
 
 
 async def test_orders_expire(acme: ACMEBench) -> None:
@@ -292,3 +366,77 @@ async def test_deactivating_an_authorization_invalidates_its_order(acme: ACMEBen
     assert current.body["status"] == "invalid"
     missing = await client.post(authz_path.replace("authorization/", "challenge/") + "/dns-01", {})
     assert missing.status == 404
+
+
+async def test_not_after_within_the_role_max_ttl(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    await acme.pki.role(
+        "local", allow_localhost=True, allow_ip_sans=True, key_type="any", max_ttl="72h"
+    )
+    client = ACMEClient(acme.pki)
+    await client.register()
+    now = acme.pki.clock.now()
+    wanted = [{"type": "dns", "value": "localhost"}]
+    for refused in (
+        {"notBefore": rfc3339(now + 3600)},  # a certificate starts when it is issued
+        {"notAfter": rfc3339(now + 100 * 3600)},  # past the role's max_ttl
+        {"notAfter": rfc3339(now - 60)},
+        {"notAfter": "tomorrow"},
+    ):
+        answer = await client.post("new-order", {"identifiers": wanted, **refused})
+        assert answer.status == 400 and answer.problem == "malformed", refused
+    not_after = rfc3339(now + 48 * 3600)
+    order = await client.post("new-order", {"identifiers": wanted, "notAfter": not_after})
+    assert order.status == 201 and order.body["notAfter"] == not_after
+    authz = await client.post(client.relative(order.body["authorizations"][0]))
+    (challenge,) = authz.body["challenges"]
+    acme.answers[challenge["token"]] = client.key_authorization(challenge["token"])
+    await client.post(client.relative(challenge["url"]), {})
+    await idle(acme.pki)
+    done = await finalize(client, order, csr_der(x509.DNSName("localhost")))
+    chain = await client.post(client.relative(done.body["certificate"]))
+    leaf = x509.load_pem_x509_certificates(chain.body)[0]
+    assert leaf.not_valid_after_utc.timestamp() == int(now) + 48 * 3600
+
+
+async def test_scoped_addresses_are_refused(acme: ACMEBench) -> None:
+    # A zone index names an interface of the validating host, not an address on the network.
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    refused = await client.order(("ip", "fe80::1%eth0"))
+    assert refused.status == 400 and refused.problem == "rejectedIdentifier", refused.body
+
+
+async def test_deactivation_only_of_pending_or_valid_authorizations(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    order = await client.order(("dns", "localhost"))
+    authz_path = client.relative(order.body["authorizations"][0])
+    acme.pki.clock.advance(25 * 3600)
+    refused = await client.post(authz_path, {"status": "deactivated"})
+    assert refused.status == 400 and refused.problem == "malformed", refused.body
+    assert (await client.post(authz_path)).body["status"] == "expired"
+
+
+async def test_identifiers_are_normalised_and_bounded(acme: ACMEBench) -> None:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    await client.register()
+    merged = await client.order(("dns", "LocalHost"), ("dns", "localhost"), ("ip", "::0001"))
+    assert merged.body["identifiers"] == [
+        {"type": "dns", "value": "localhost"},
+        {"type": "ip", "value": "::1"},
+    ]
+    assert len(merged.body["authorizations"]) == 2
+    for identifiers in (
+        [("dns", "localhost.")],  # a trailing dot is refused, not stripped
+        [("ip", "localhost")],
+        [("dns", "*.localhost")],
+        [("ip", "127.0.0.1/8")],
+        [("dns", f"n{n}.localhost") for n in range(101)],
+    ):
+        refused = await client.order(*identifiers)
+        assert refused.problem == "rejectedIdentifier", (identifiers[0], refused.body)
+    assert (await client.order()).problem == "malformed"

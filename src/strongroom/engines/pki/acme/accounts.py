@@ -16,7 +16,7 @@ from strongroom.engines.pki.acme.context import Context
 from strongroom.engines.pki.acme.jws import decode_inner, eab_kid, thumbprint, verify_eab
 from strongroom.engines.pki.acme.problems import Problem, malformed, unauthorized
 from strongroom.engines.pki.acme.records import Account, EABKey
-from strongroom.engines.pki.acme.requests import JWK, KID
+from strongroom.engines.pki.acme.requests import JWK, KID, request_url
 from strongroom.logical import Response
 
 MAX_CONTACTS = 10
@@ -115,7 +115,7 @@ async def account(context: Context) -> Response:
             raise malformed("an account's status can only be changed to deactivated")
         if changes:
             async with context.store.lock:
-                current = current.with_changes(**changes)
+                current = (await _unchanged(context, current)).with_changes(**changes)
                 await context.store.put_account(current)
     url = context.directory.account_url(current.id)
     return context.json(account_view(context, current), location=url)
@@ -144,10 +144,23 @@ async def key_change(context: Context) -> Response:
         raise malformed("oldKey is not the account's current key")
     new_id = thumbprint(new_jwk)
     async with context.store.lock:
+        current = await _unchanged(context, current)
         holder = await context.store.account_for_key(new_id)
         if holder is not None:
-            location = context.directory.account_url(holder.id)
-            raise Problem("malformed", f"the new key already belongs to {location}", 409)
+            # RFC 8555 7.3.5: 409 with the Location of the account that has the key. Its URL
+            # in its own directory: a key belongs to one account, mount-wide.
+            location = request_url(context.directory, f"{holder.directory}account/{holder.id}")
+            raise Problem("malformed", "the new key belongs to an account", 409, location)
         updated = current.with_changes(jwk=new_jwk, thumbprint=new_id)
         await context.store.put_account(updated, old_thumbprint=current.thumbprint)
     return context.json(account_view(context, updated))
+
+
+async def _unchanged(context: Context, signer: Account) -> Account:
+    """The account as stored now, for a change made under the lock. A request admitted with a
+    key that a concurrent key-change (or deactivation) has since retired must not write the
+    old key or status back, nor change the account at all."""
+    current = await context.store.account(signer.id)
+    if current is None or current.thumbprint != signer.thumbprint or current.status != "valid":
+        raise unauthorized("the account changed while this request was in flight")
+    return current

@@ -5,6 +5,11 @@ then moves the challenge, its authorization and its order on. The client polls m
 
 Tasks live on the node that received the POST (the active one). If that node stops first,
 the challenge stays `processing` until its authorization expires; the client orders again.
+
+How many run at once is bounded, per account and in all: past either bound the POST is answered
+`rateLimited` and the challenge stays `pending`, for the client to retry. One account's bound
+fits a whole order (`identifiers.MAX_IDENTIFIERS`); the overall one keeps accounts, which
+anyone may open without EAB, from making the server run unbounded outbound fetches.
 """
 
 from __future__ import annotations
@@ -14,14 +19,17 @@ import logging
 from typing import Any
 
 from strongroom.engines.pki.acme.http01 import HTTP01Validator
-from strongroom.engines.pki.acme.lifecycle import settle
-from strongroom.engines.pki.acme.problems import Problem
+from strongroom.engines.pki.acme.identifiers import MAX_IDENTIFIERS
+from strongroom.engines.pki.acme.lifecycle import current_authz, settle
+from strongroom.engines.pki.acme.problems import Problem, rate_limited
 from strongroom.engines.pki.acme.records import Account, Authorization
 from strongroom.engines.pki.acme.store import ACMEStore
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
 PAUSE = 2.0  # seconds between attempts
+MAX_RUNNING = 500  # validations under way on this node, all accounts together
+MAX_PER_ACCOUNT = MAX_IDENTIFIERS
 
 
 def key_authorization(token: str, account: Account) -> str:
@@ -40,23 +48,45 @@ class ChallengeRunner:
         self._validator = validator
         self.attempts = attempts
         self.pause = pause
+        self.max_running = MAX_RUNNING
+        self.max_per_account = MAX_PER_ACCOUNT
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running: dict[str, int] = {}  # account id -> its validations under way
 
     async def start(self, authz: Authorization, kind: str, account: Account) -> Authorization:
         """Mark the challenge `processing` and validate it in the background (once: a second
-        POST to a challenge already under way or done changes nothing)."""
+        POST to a challenge already under way or done, or of an expired authorization,
+        changes nothing)."""
         async with self._store.lock:
-            current = await self._store.authorization(authz.id)
-            assert current is not None
+            stored = await self._store.authorization(authz.id)
+            assert stored is not None
+            current = current_authz(stored, self._store.now())
             challenge = _challenge(current, kind)
             if current.status != "pending" or challenge["status"] != "pending":
                 return current
+            self._check_bounds(account)
             current = _with_challenge(current, kind, status="processing")
             await self._store.put_authorization(current)
-        task = asyncio.create_task(self._run(current, kind, account))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+            self._track(asyncio.create_task(self._run(current, kind, account)), account.id)
         return current
+
+    def _check_bounds(self, account: Account) -> None:
+        if len(self._tasks) >= self.max_running:
+            raise rate_limited("too many validations under way: retry later")
+        if self._running.get(account.id, 0) >= self.max_per_account:
+            raise rate_limited("this account has too many validations under way: retry later")
+
+    def _track(self, task: asyncio.Task[None], account_id: str) -> None:
+        self._tasks.add(task)
+        self._running[account_id] = self._running.get(account_id, 0) + 1
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            left = self._running.pop(account_id) - 1
+            if left:
+                self._running[account_id] = left
+
+        task.add_done_callback(done)
 
     async def idle(self) -> None:
         """Wait for every validation under way (tests; shutdown)."""

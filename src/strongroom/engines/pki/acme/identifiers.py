@@ -1,17 +1,20 @@
 """Order identifiers (RFC 8555 7.1.3, RFC 8738): `dns` names and `ip` addresses, checked when
 the order is made, and the CSR at finalize, which must ask for exactly those names.
 
-Only what `http-01` can prove is accepted: no wildcards (they need `dns-01`, not offered). A
-role's directory applies the role's name rules (`issuance.check_names`) to every identifier.
-`sign-verbatim` accepts any well-formed name (the challenge is the proof) except those that
-point the validator at the server's own network: `localhost`, `localdomain` and their
-subdomains, and IP addresses that are not global (loopback, private, link-local, ...). A role
-that allows those names can still be used for them.
+Only what `http-01` can prove is accepted: no wildcards (they need `dns-01`, not offered), and
+no address spelled as a `dns` name (`10.0.0.1`, `127.1`, `0x7f000001`: resolvers read them as
+addresses, so they would reach the validator without the `ip` checks). A role's directory
+applies the role's name rules (`issuance.check_names`) to every identifier. `sign-verbatim`
+accepts any well-formed name (the challenge is the proof) except those that point the
+validator at the server's own network: `localhost`, `localdomain` and their subdomains, and IP
+addresses that are not global (loopback, private, link-local, ...). A role that allows those
+names can still be used for them.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Any
 
 from cryptography import x509
@@ -49,13 +52,30 @@ def _normalised(kind: Any, value: str) -> Identifier:
             raise Problem("rejectedIdentifier", "wildcard names need dns-01, not offered here")
         if not is_hostname(name):
             raise Problem("rejectedIdentifier", f"{value!r} is not a valid DNS name")
+        if _reads_as_address(name):
+            raise Problem("rejectedIdentifier", f"{value!r} is an address: use an ip identifier")
         return "dns", name
     if kind == "ip":
         try:
-            return "ip", str(ipaddress.ip_address(value))
+            address = ipaddress.ip_address(value)
         except ValueError:
             raise Problem("rejectedIdentifier", f"{value!r} is not an IP address") from None
+        if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+            # `fe80::1%eth0`: an interface of the validating host, not a network address.
+            raise Problem("rejectedIdentifier", f"{value!r} has a zone index")
+        return "ip", str(address)
     raise Problem("unsupportedIdentifier", "only dns and ip identifiers are supported")
+
+
+def _reads_as_address(name: str) -> bool:
+    """Whether a resolver takes the name for an IPv4 address (inet_aton's forms: dotted, with
+    fewer parts, decimal, octal, hex), or it ends in an all-digit label, which no top-level
+    domain is."""
+    try:
+        socket.inet_aton(name)
+    except OSError:
+        return name.rsplit(".", 1)[-1].isdigit()
+    return True
 
 
 def _public(item: dict[str, str]) -> bool:
@@ -90,16 +110,17 @@ def check_allowed(role: Role | None, identifiers: list[dict[str, str]]) -> None:
         raise Problem("rejectedIdentifier", refused.message) from None
 
 
-def csr_identifiers(csr: x509.CertificateSigningRequest) -> set[Identifier]:
-    """The names a CSR asks for: its DNS and IP SANs and its common name. Anything else (an
-    email, a URI) cannot be proven by ACME and is refused."""
+def names_of(named: x509.CertificateSigningRequest | x509.Certificate) -> set[Identifier] | None:
+    """The names a CSR asks for, or a certificate is for: its DNS and IP SANs and its common
+    name. None when it names anything else (an email, a URI), which ACME cannot prove, or its
+    extensions are malformed."""
     found: set[Identifier] = set()
     try:
-        sans = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = named.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         sans = x509.SubjectAlternativeName([])
     except ValueError:
-        raise Problem("badCSR", "the CSR's extensions are malformed") from None
+        return None
     for name in sans:
         if isinstance(name, x509.DNSName):
             found.add(("dns", name.value.lower()))
@@ -108,10 +129,17 @@ def csr_identifiers(csr: x509.CertificateSigningRequest) -> set[Identifier]:
         ):
             found.add(("ip", str(name.value)))
         else:
-            raise Problem("badCSR", "the CSR may only ask for DNS names and IP addresses")
-    for attribute in csr.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
+            return None
+    for attribute in named.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
         text = attribute.value if isinstance(attribute.value, str) else attribute.value.decode()
         found.add(_common_name(text))
+    return found
+
+
+def csr_identifiers(csr: x509.CertificateSigningRequest) -> set[Identifier]:
+    found = names_of(csr)
+    if found is None:
+        raise Problem("badCSR", "the CSR may only ask for DNS names and IP addresses")
     return found
 
 
@@ -119,7 +147,14 @@ def _common_name(text: str) -> Identifier:
     try:
         return "ip", str(ipaddress.ip_address(text))
     except ValueError:
-        return "dns", text.lower()
+        # Only ASCII is lower-cased: `str.lower` maps some other letters to ASCII ones (the
+        # Kelvin sign to `k`), which would let a different name pass for an identifier.
+        return "dns", text.lower() if text.isascii() else text
+
+
+def common_name_identifier(text: str) -> str:
+    """A CSR's common name as the identifier it matched (canonical address, lower case)."""
+    return _common_name(text)[1]
 
 
 def check_csr_matches(

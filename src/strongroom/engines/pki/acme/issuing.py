@@ -12,13 +12,17 @@ from dataclasses import replace
 
 from cryptography import x509
 
+from strongroom.clock import rfc3339
 from strongroom.engines.pki.acme.directory import Directory
 from strongroom.engines.pki.acme.identifiers import (
     check_allowed,
     check_csr_matches,
+    common_name_identifier,
     requested,
 )
+from strongroom.engines.pki.acme.lifetime import check_not_after
 from strongroom.engines.pki.acme.problems import Problem
+from strongroom.engines.pki.acme.records import Order
 from strongroom.engines.pki.encoding import serial_text
 from strongroom.engines.pki.issuance import (
     check_csr_key,
@@ -54,23 +58,28 @@ def acme_role(directory: Directory) -> Role:
 async def issue_for_order(
     store: PKIStore,
     directory: Directory,
-    identifiers: list[dict[str, str]],
+    order: Order,
     csr: x509.CertificateSigningRequest,
 ) -> str:
     """Sign and store the certificate; returns its serial (colon form)."""
     if not csr.is_signature_valid:
         raise Problem("badCSR", "the CSR's signature does not verify")
+    identifiers = order.identifiers
     check_csr_matches(csr, identifiers)
-    check_allowed(directory.role, identifiers)  # the role may have changed since the order
+    # The role may have changed since the order was made.
+    check_allowed(directory.role, identifiers)
     role = acme_role(directory)
+    now = int(store.now())
+    if order.not_after:
+        check_not_after(order.not_after, role, now)
     try:
         check_csr_key(role, csr.public_key())
         signer = await signer_for(store, directory.issuer)
         assert signer.certificate is not None
         window = validity(
-            store.now(),
+            now,
             0,
-            "",
+            rfc3339(order.not_after) if order.not_after else "",
             role.ttl,
             role.max_ttl,
             role.not_before_duration,
@@ -80,7 +89,9 @@ async def issue_for_order(
     except InvalidParameter as refused:
         raise Problem("badCSR", refused.message) from None
     names = requested(identifiers)
-    common_name = csr_common_name(csr) or (names.dns[0] if names.dns else "")
+    # The CN as the identifier it matched, not as the CSR spelled it.
+    asked = csr_common_name(csr)
+    common_name = common_name_identifier(asked) if asked else (names.dns[0] if names.dns else "")
     urls = effective_urls(directory.issuer, await store.urls_config())
     template = leaf_template(
         role, common_name, names, csr.public_key(), x509.random_serial_number(), window, urls

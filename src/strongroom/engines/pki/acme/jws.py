@@ -28,6 +28,9 @@ from strongroom.engines.pki.acme.problems import Problem, malformed, unauthorize
 ACCOUNT_ALGORITHMS = ("RS256", "ES256", "ES384", "ES512", "EdDSA", "Ed25519")
 EAB_ALGORITHMS = ("HS256", "HS384", "HS512")
 _FLATTENED = frozenset({"protected", "payload", "signature"})
+# The largest JWS read, in base64url characters: a finalize with a 16 kB CSR is under 30 kB.
+# (joserfc has its own bounds, but past them it only says that the signature failed.)
+MAX_JWS_LENGTH = 64 * 1024
 _ACME_HEADERS = {
     "nonce": HeaderParameter("ACME anti-replay nonce", "str"),
     "url": HeaderParameter("the URL this request was sent to", "str"),
@@ -100,6 +103,8 @@ def decode(body: dict[str, Any]) -> Envelope:
     """The parts of a flattened JWS, with ACME's header rules checked (not the signature)."""
     if set(body) != _FLATTENED:
         raise malformed("expected a flattened JWS: protected, payload and signature only")
+    if sum(len(part) for part in body.values() if isinstance(part, str)) > MAX_JWS_LENGTH:
+        raise malformed(f"the JWS is too large (at most {MAX_JWS_LENGTH} characters)")
     try:
         header = orjson.loads(_b64(body["protected"], "protected header"))
     except orjson.JSONDecodeError:

@@ -26,7 +26,11 @@ CHALLENGE_TYPES = ("http-01",)  # dns-01 and tls-alpn-01 are not offered
 
 
 def new_order(
-    account: Account, directory: Directory, identifiers: list[dict[str, str]], now: int
+    account: Account,
+    directory: Directory,
+    identifiers: list[dict[str, str]],
+    now: int,
+    not_after: int = 0,
 ) -> tuple[Order, list[Authorization]]:
     order_id = str(uuid.uuid4())
     expires = now + ORDER_LIFETIME
@@ -52,6 +56,7 @@ def new_order(
         authorization_ids=[authz.id for authz in authorizations],
         expires=expires,
         created=now,
+        not_after=not_after,
     )
     return order, authorizations
 
@@ -96,6 +101,8 @@ def order_view(directory: Directory, order: Order) -> dict[str, Any]:
         "authorizations": [directory.authz_url(authz_id) for authz_id in order.authorization_ids],
         "finalize": directory.url(f"order/{order.id}/finalize"),
     }
+    if order.not_after:
+        view["notAfter"] = rfc3339(order.not_after)
     if order.cert_serial:
         view["certificate"] = directory.url(f"order/{order.id}/cert")
     if order.error:

@@ -1,6 +1,7 @@
 """Orders, authorizations and challenges (RFC 8555 7.4, 7.5): new-order, order/:id (POST-as-
 GET), order/:id/finalize, order/:id/cert, authorization/:id, challenge/:authz/:type. Each is
-visible to the account that made it only."""
+visible to the account that made it only. An account has at most `MAX_OPEN_ORDERS` orders
+open (not yet valid or invalid, and unexpired) at once."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from cryptography import x509
 from strongroom.crypto.b64 import decode_url_unpadded
 from strongroom.engines.pki.acme.context import Context
 from strongroom.engines.pki.acme.identifiers import check_allowed, parse_identifiers
-from strongroom.engines.pki.acme.issuing import issue_for_order
+from strongroom.engines.pki.acme.issuing import acme_role, issue_for_order
 from strongroom.engines.pki.acme.lifecycle import (
     authz_view,
     challenge_view,
@@ -20,7 +21,8 @@ from strongroom.engines.pki.acme.lifecycle import (
     order_view,
     settle,
 )
-from strongroom.engines.pki.acme.problems import Problem, malformed, not_found
+from strongroom.engines.pki.acme.lifetime import requested_not_after
+from strongroom.engines.pki.acme.problems import Problem, malformed, not_found, rate_limited
 from strongroom.engines.pki.acme.records import Account, Authorization, Order
 from strongroom.engines.pki.acme.requests import KID
 from strongroom.engines.pki.acme.responses import PEM_CHAIN
@@ -28,23 +30,37 @@ from strongroom.engines.pki.encoding import parse_serial
 from strongroom.logical import Response
 
 MAX_CSR = 16 * 1024
+MAX_OPEN_ORDERS = 100
+OPEN = ("pending", "ready", "processing")
 
 
 async def create_order(context: Context) -> Response:
     admitted = await context.admit(KID)
     payload = admitted.payload()
-    if "notBefore" in payload or "notAfter" in payload:
-        raise malformed("notBefore and notAfter are not supported: the role sets lifetimes")
     identifiers = parse_identifiers(payload.get("identifiers"))
     check_allowed(context.directory.role, identifiers)
-    order, authorizations = new_order(
-        admitted.signer(), context.directory, identifiers, context.store.now()
-    )
-    for authz in authorizations:
-        await context.store.put_authorization(authz)
-    await context.store.put_order(order)
+    now = context.store.now()
+    not_after = requested_not_after(payload, acme_role(context.directory), now)
+    account = admitted.signer()
+    async with context.store.new_order_lock:
+        await _check_open_orders(context, account)
+        order, authorizations = new_order(account, context.directory, identifiers, now, not_after)
+        for authz in authorizations:
+            await context.store.put_authorization(authz)
+        await context.store.put_order(order)
     url = context.directory.order_url(order.id)
     return context.json(order_view(context.directory, order), status=201, location=url)
+
+
+async def _check_open_orders(context: Context, account: Account) -> None:
+    now = context.store.now()
+    count = 0
+    for order_id in await context.store.order_ids(account.id):
+        found = await context.store.order(order_id)
+        if found is not None and found.status in OPEN and now < found.expires:
+            count += 1
+    if count >= MAX_OPEN_ORDERS:
+        raise rate_limited(f"this account has {count} open orders: finish or let some expire")
 
 
 async def _own_order(context: Context, account: Account) -> Order:
@@ -74,7 +90,7 @@ async def finalize(context: Context) -> Response:
             raise Problem("orderNotReady", "the order is being finalized already")
         await context.store.put_order(current.with_changes(status="processing"))
     try:
-        serial = await issue_for_order(context.store.pki, context.directory, found.identifiers, csr)
+        serial = await issue_for_order(context.store.pki, context.directory, found, csr)
     except Exception:
         async with context.store.lock:  # the client may try again (with a better CSR)
             await context.store.put_order(found.with_changes(status="ready"))
@@ -125,9 +141,21 @@ async def authorization(context: Context) -> Response:
         if admitted.payload().get("status") != "deactivated":
             raise malformed("an authorization can only be deactivated")
         async with context.store.lock:
-            authz = authz.with_changes(status="deactivated")
-            await context.store.put_authorization(authz)
+            authz = await _deactivated(context, authz.id)
     return context.json(authz_view(context.directory, authz))
+
+
+async def _deactivated(context: Context, authz_id: str) -> Authorization:
+    """Deactivate (RFC 8555 7.5.2) the authorization as stored now (a validation may have
+    finished since it was read); only a pending or valid one can be. Caller holds the lock."""
+    stored = await context.store.authorization(authz_id)
+    assert stored is not None  # authorizations are never deleted
+    current = current_authz(stored, context.store.now())
+    if current.status not in ("pending", "valid"):
+        raise malformed(f"the authorization is {current.status}: it cannot be deactivated")
+    deactivated = current.with_changes(status="deactivated")
+    await context.store.put_authorization(deactivated)
+    return deactivated
 
 
 async def challenge(context: Context) -> Response:

@@ -13,8 +13,8 @@ Link; handlers raise `Problem` and `_serve` renders it.
 Underneath: `directory.py` (which directory, issuer and role a path means), `requests.py`
 (admitting a JWS: url, nonce, key) over `jws.py` (joserfc) and `nonces.py`, `lifecycle.py`
 (the order state machine), `challenges.py` and `http01.py` (validation in the background),
-`identifiers.py` and `issuing.py` (names and finalize), `records.py` and `store.py`,
-`problems.py` and `responses.py` (the wire form).
+`identifiers.py`, `lifetime.py` and `issuing.py` (names, notAfter and finalize), `records.py`
+and `store.py`, `problems.py` and `responses.py` (the wire form).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ STATUS = {
     "incorrectResponse": 403,
     "malformed": 400,
     "orderNotReady": 403,
+    "rateLimited": 429,
     "rejectedIdentifier": 400,
     "serverInternal": 500,
     "unauthorized": 403,
@@ -33,11 +34,14 @@ NOT_FOUND = 404
 class Problem(Exception):
     """An ACME error. `detail` is public: never put a secret in it."""
 
-    def __init__(self, kind: str, detail: str, status: int | None = None) -> None:
+    def __init__(
+        self, kind: str, detail: str, status: int | None = None, location: str = ""
+    ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
         self.status = status or STATUS.get(kind, 400)
+        self.location = location  # a resource the problem is about (key-change's 409)
 
     def document(self) -> dict[str, Any]:
         return {"type": PREFIX + self.kind, "detail": self.detail, "status": self.status}
@@ -49,6 +53,10 @@ def malformed(detail: str) -> Problem:
 
 def unauthorized(detail: str) -> Problem:
     return Problem("unauthorized", detail)
+
+
+def rate_limited(detail: str) -> Problem:
+    return Problem("rateLimited", detail)
 
 
 def not_found(what: str) -> Problem:

@@ -67,6 +67,7 @@ class Order(Record):
     error: dict[str, Any] | None = None
     created: int = 0
     format: int = FORMAT_VERSION
+    not_after: int = 0  # the certificate's notAfter the order asked for; 0: the role's ttl
 
 
 @dataclass(frozen=True, slots=True)

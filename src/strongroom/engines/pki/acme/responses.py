@@ -48,6 +48,8 @@ def empty_response(headers: dict[str, str], status: int) -> Response:
 
 
 def problem_response(problem: Problem, headers: dict[str, str]) -> Response:
+    if problem.location:
+        headers = {**headers, "Location": problem.location}
     return Response(
         raw_body=orjson.dumps(problem.document()),
         content_type=PROBLEM,

@@ -1,6 +1,7 @@
 """revoke-cert (RFC 8555 7.6): a certificate this mount issued, revoked by the account that
-ordered it (signed by `kid`) or by whoever holds its private key (signed by an embedded `jwk`
-that is the certificate's key). The revocation itself is the engine's (`revocation.py`): the
+ordered it or an account holding valid authorizations for every name in it (both signed by
+`kid`), or by whoever holds its private key (signed by an embedded `jwk` that is the
+certificate's key). The revocation itself is the engine's (`revocation.py`): the
 certificate is marked and its issuer's CRL rebuilt. A reason code is checked but not recorded
 (CRL entries carry none, as for `pki/revoke`)."""
 
@@ -14,7 +15,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from strongroom.crypto.b64 import decode_url_unpadded
 from strongroom.engines.pki.acme.context import Context
+from strongroom.engines.pki.acme.identifiers import Identifier, names_of
 from strongroom.engines.pki.acme.jws import import_public_key
+from strongroom.engines.pki.acme.lifecycle import current_authz
 from strongroom.engines.pki.acme.problems import Problem, malformed, unauthorized
 from strongroom.engines.pki.acme.records import Account
 from strongroom.engines.pki.acme.requests import EITHER
@@ -35,7 +38,7 @@ async def revoke_cert(context: Context) -> Response:
     if not isinstance(reason, int) or isinstance(reason, bool) or reason not in REASONS:
         raise Problem("badRevocationReason", "unsupported revocation reason")
     if admitted.account is not None:
-        await _check_owner(context, admitted.account, serial_text(cert.serial_number))
+        await _check_account_may_revoke(context, admitted.account, cert)
     else:
         jwk = admitted.envelope.jwk
         assert jwk is not None
@@ -68,9 +71,24 @@ def _spki(key: Any) -> bytes:
     return der
 
 
-async def _check_owner(context: Context, account: Account, serial: str) -> None:
+async def _check_account_may_revoke(
+    context: Context, account: Account, cert: x509.Certificate
+) -> None:
+    """The account ordered the certificate, or has proven (valid, unexpired authorizations)
+    every name in it. Whether the certificate is this mount's is checked after."""
+    serial = serial_text(cert.serial_number)
+    wanted = names_of(cert)
+    proven: set[Identifier] = set()
+    now = context.store.now()
     for order_id in await context.store.order_ids(account.id):
         order = await context.store.order(order_id)
-        if order is not None and order.cert_serial == serial:
+        if order is None:
+            continue
+        if order.cert_serial == serial:
             return
-    raise unauthorized("this account did not order the certificate")
+        for authz_id in order.authorization_ids:
+            authz = await context.store.authorization(authz_id)
+            if authz is not None and current_authz(authz, now).status == "valid":
+                proven.add((authz.identifier["type"], authz.identifier["value"]))
+    if not wanted or not wanted <= proven:
+        raise unauthorized("this account neither ordered the certificate nor proved its names")

@@ -3,7 +3,9 @@ exchange touches each record a handful of times and then never again.
 
 State changes (an order moving on, a challenge being validated in the background while the
 client polls) are read-modify-write: they run under `lock`, one per mount and node. Only the
-active node writes, so that is enough.
+active node writes, so that is enough. New orders are counted and written under their own
+`new_order_lock`, so that the count (a read of each of the account's orders) holds up no
+other change.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class ACMEStore:
     def __init__(self, pki: PKIStore) -> None:
         self.pki = pki
         self.lock = asyncio.Lock()
+        self.new_order_lock = asyncio.Lock()
 
     def now(self) -> int:
         return int(self.pki.now())
