@@ -6,6 +6,9 @@ What is hashed (unless the device has ``log_raw``): every token (the caller's, a
 audited header values configured with ``hmac``. As in Vault, display names, policies, token
 metadata, lease ids, warnings and the error text stay readable; error texts never echo input
 values (see `strongroom.errors`). Inputs are never mutated.
+
+The blocks are built here; the broker encodes a request's `auth` and `request` blocks once per
+device (`chain.encoded`) and writes the same bytes in both of the request's lines.
 """
 
 from __future__ import annotations
