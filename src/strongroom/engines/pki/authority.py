@@ -174,20 +174,32 @@ def issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
 
 
 async def rebuild_chains(store: PKIStore) -> None:
-    """Each issuer's chain: itself, then the parents found among the mount's issuers."""
+    """Each issuer's chain, as OpenBao builds it: its `manual_chain` where it has one (ids of
+    deleted issuers skipped), else itself, then the parents found among the mount's issuers up
+    to the first with a manual chain, which then ends it."""
     issuers = await store.issuers()
     certs = {issuer.id: load_cert(issuer.certificate) for issuer in issuers}
+    manual = {issuer.id: issuer.manual_chain for issuer in issuers if issuer.manual_chain}
     for issuer in issuers:
-        chain = [issuer.id]
-        current = certs[issuer.id]
-        while True:
-            parent = next(
-                (i for i, c in certs.items() if i not in chain and issued_by(current, c)), None
-            )
-            if parent is None:
-                break
-            chain.append(parent)
-            current = certs[parent]
-        pems = [cert_pem(certs[i]) for i in chain]
+        pems = [cert_pem(certs[i]) for i in _chain_ids(issuer.id, certs, manual)]
         if pems != issuer.chain:
             await store.put_issuer(issuer.with_changes(chain=pems))
+
+
+def _chain_ids(
+    issuer_id: str, certs: dict[str, x509.Certificate], manual: dict[str, list[str]]
+) -> list[str]:
+    if issuer_id in manual:
+        return [i for i in manual[issuer_id] if i in certs]
+    chain = [issuer_id]
+    current = certs[issuer_id]
+    while True:
+        parent = next(
+            (i for i, c in certs.items() if i not in chain and issued_by(current, c)), None
+        )
+        if parent is None:
+            return chain
+        if parent in manual:
+            return chain + [i for i in manual[parent] if i in certs and i not in chain]
+        chain.append(parent)
+        current = certs[parent]

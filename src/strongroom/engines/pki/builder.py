@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from strongroom.engines.pki import extensions
 from strongroom.engines.pki.keys import PrivateKey, SigningHash, signing_hash
+from strongroom.errors import InvalidParameter
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _SUBJECT_OIDS = (
@@ -107,17 +108,19 @@ def subject_name(
     common_name: str, fields: dict[str, list[str]], serial_number: str = ""
 ) -> x509.Name:
     """A subject in Go's order (C, ST, L, street, postal code, O, OU, CN, serialNumber)."""
-    attributes = [
-        x509.NameAttribute(oid, value)
-        for name, oid in _SUBJECT_OIDS
-        for value in fields.get(name, [])
-        if value
-    ]
-    if common_name:
-        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
-    if serial_number:
-        attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial_number))
-    return x509.Name(attributes)
+    given = [(name, oid, value) for name, oid in _SUBJECT_OIDS for value in fields.get(name, [])]
+    given += [("common_name", NameOID.COMMON_NAME, common_name)]
+    given += [("serial_number", NameOID.SERIAL_NUMBER, serial_number)]
+    return x509.Name([_attribute(name, oid, value) for name, oid, value in given if value])
+
+
+def _attribute(name: str, oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute[str]:
+    try:
+        return x509.NameAttribute(oid, value)
+    except ValueError:
+        # cryptography holds the RFC 5280 bounds (a common name of at most 64 bytes, a
+        # two-letter country); refuse rather than fail while signing.
+        raise InvalidParameter(f"{name} is too long or too short for a certificate") from None
 
 
 def build_certificate(template: Template, signer: Signer) -> x509.Certificate:

@@ -1,7 +1,8 @@
 """From a role, a request and perhaps a CSR to a checked certificate template.
 
 Nothing reaches the template unchecked: the subject is built here (the CSR contributes only
-its common name, and only with `use_csr_common_name`), every DNS name and email is matched by
+its common name, and only with `use_csr_common_name`), the common name is checked as the
+role's `cn_validations` say (see `roles.py`), every DNS name and email is matched by
 `names.check_name`, IP SANs by `allow_ip_sans` and `allowed_ip_sans_cidr`, URI and other SANs
 by the role's globs, a subject serialNumber by `allowed_serial_numbers`, the CSR's key by
 the role's key type and size. Other CSR extensions are never copied.
@@ -21,13 +22,13 @@ from strongroom.engines.pki.encoding import from_seconds
 from strongroom.engines.pki.keys import KeySpec, key_spec, spec_of
 from strongroom.engines.pki.names import (
     NameRefused,
-    NameRules,
+    check_common_name_kind,
     check_ip,
     check_name,
     check_other_san,
     check_serial_number,
     check_uri,
-    is_hostname,
+    dns_shaped,
 )
 from strongroom.engines.pki.records import IssuerRecord, URLsConfig
 from strongroom.engines.pki.roles import SUBJECT_FIELDS, Role, parse_cidrs
@@ -70,12 +71,13 @@ def requested_names(
 
 
 def add_common_name(requested: Requested, common_name: str, exclude: bool) -> None:
-    """Vault copies the CN into the SANs (unless excluded) when it is an email or a hostname."""
+    """Vault copies the CN into the SANs (unless excluded) when it is an email or looks like
+    a DNS name; there it is checked as any SAN, even when `cn_validations` is `disabled`."""
     if not common_name or exclude:
         return
     if "@" in common_name:
         requested.emails.insert(0, common_name)
-    elif is_hostname(common_name.removeprefix("*.")):
+    elif dns_shaped(common_name):
         requested.dns.insert(0, common_name)
 
 
@@ -86,8 +88,8 @@ def check_names(
     rules = role.name_rules()
     domains = role.allowed_domains_for(entity_id)
     try:
-        if common_name:
-            _check_common_name(rules, common_name, domains)
+        if common_name and role.common_name_checked:
+            _check_common_name(role, common_name, domains)
         for name in (*requested.dns, *requested.emails):
             check_name(rules, name, domains)
         if requested.uris and not role.allowed_uri_sans:
@@ -133,9 +135,10 @@ def requested_serial_number(
     return serial_number
 
 
-def _check_common_name(rules: NameRules, common_name: str, domains: list[str]) -> None:
+def _check_common_name(role: Role, common_name: str, domains: list[str]) -> None:
     try:
-        check_name(rules, common_name, domains)
+        check_name(role.name_rules(), common_name, domains)
+        check_common_name_kind(role.cn_validations, common_name)
     except NameRefused as refused:
         raise NameRefused(
             f"common name {common_name} not allowed by this role ({refused})"

@@ -18,6 +18,10 @@ rules, in Vault's order:
 
 Matching is case-sensitive, as in Vault. A name failing every rule is refused, and the error
 names it (names are public: they go in the certificate).
+
+The common name passes these rules too, and then the role's `cn_validations`
+(`check_common_name_kind`); with `disabled` it is not checked itself, but whatever Vault copies
+from it into the SANs (`dns_shaped`, or any name with `@`) is checked there.
 """
 
 from __future__ import annotations
@@ -75,6 +79,26 @@ def is_hostname(name: str) -> bool:
     if not name or len(name) > MAX_NAME or not HOSTNAME.fullmatch(name):
         return False
     return all(len(label) <= MAX_LABEL for label in name.split("."))
+
+
+def dns_shaped(name: str) -> bool:
+    """Whether Vault takes a common name for a DNS name (and copies it into the SANs): after
+    its IDNA step (each non-ASCII label becomes `xn--` + punycode) it is a hostname, in any
+    case, perhaps with a leading `*.` and a trailing dot. Broader than `is_hostname` on
+    purpose: a copied name that is not canonical is then refused by `check_name`."""
+    labels = [
+        label if label.isascii() else "xn--" + label.encode("punycode").decode()
+        for label in name.removesuffix(".").split(".")
+    ]
+    return HOSTNAME.fullmatch(".".join(labels).removeprefix("*.")) is not None
+
+
+def check_common_name_kind(cn_validations: Iterable[str], name: str) -> None:
+    """`cn_validations` (as Vault): a common name with `@` must be allowed as an `email`,
+    any other as a `hostname`. The name rules themselves are `check_name`'s."""
+    kind, what = ("email", "an email address") if "@" in name else ("hostname", "a hostname")
+    if kind not in cn_validations:
+        raise NameRefused(f"cn_validations does not allow {what} as the common name")
 
 
 def _split(name: str) -> tuple[str, str, bool, bool]:

@@ -1,5 +1,10 @@
 """Several issuers per mount: `issuers` (LIST), `issuer/:ref` (read, update, delete),
-`issuer/:ref/revoke`, and `config/issuers` (the default issuer)."""
+`issuer/:ref/revoke`, and `config/issuers` (the default issuer).
+
+An issuer's `manual_chain` (issuer references, the issuer itself first, `self` allowed there)
+replaces the chain built from the mount's issuers: it is the issuer's `ca_chain` everywhere
+(reads, `issuer/:ref/json`, `ca_chain`, and what issue and sign return), and issuers below it
+end their own chains with it. An empty list goes back to the built chain."""
 
 from __future__ import annotations
 
@@ -26,6 +31,9 @@ ISSUER_FIELDS = {
     "issuing_certificates": Field(FieldType.STRING_LIST, "AIA CA issuers URLs"),
     "crl_distribution_points": Field(FieldType.STRING_LIST, "CRL distribution point URLs"),
     "ocsp_servers": Field(FieldType.STRING_LIST, "OCSP responder URLs"),
+    "manual_chain": Field(
+        FieldType.STRING_LIST, "issuer refs making up ca_chain, itself first", default=[]
+    ),
 }
 CONFIG_FIELDS = {
     "default": Field(FieldType.STRING, "the default issuer (id or name)"),
@@ -45,7 +53,7 @@ async def issuer_view(store: PKIStore, issuer: IssuerRecord) -> dict[str, Any]:
         "ca_chain": list(issuer.chain),
         "leaf_not_after_behavior": issuer.leaf_not_after_behavior,
         "usage": issuer.usage,
-        "manual_chain": None,
+        "manual_chain": list(issuer.manual_chain) or None,
         "issuing_certificates": list(issuer.issuing_certificates),
         "crl_distribution_points": list(issuer.crl_distribution_points),
         "delta_crl_distribution_points": [],
@@ -107,8 +115,10 @@ class IssuerPaths:
         async with self._store.lock:
             issuer = await self._store.issuer_or_fail(data.get("issuer_ref"))
             changes = await self._changes(issuer, data)
-            issuer = issuer.with_changes(**changes)
-            await self._store.put_issuer(issuer)
+            await self._store.put_issuer(issuer.with_changes(**changes))
+            if "manual_chain" in changes:
+                await rebuild_chains(self._store)
+            issuer = await self._store.issuer_or_fail(issuer.id)
         return Response(await issuer_view(self._store, issuer))
 
     async def _changes(self, issuer: IssuerRecord, data: FieldData) -> dict[str, Any]:
@@ -133,7 +143,28 @@ class IssuerPaths:
         for name in ("issuing_certificates", "crl_distribution_points", "ocsp_servers"):
             if data.has(name):
                 changes[name] = data.get(name)
+        if data.has("manual_chain"):
+            changes["manual_chain"] = await self._manual_chain(issuer, data.get("manual_chain"))
         return changes
+
+    async def _manual_chain(self, issuer: IssuerRecord, refs: list[str]) -> list[str]:
+        """The ids `manual_chain` names; as OpenBao, the first must be the issuer itself."""
+        ids: list[str] = []
+        for reference in refs:
+            if not ids and reference == "self":
+                reference = issuer.id
+            found = await self._store.issuer(reference)
+            if found is None:
+                raise InvalidParameter(
+                    f"manual_chain: unable to find PKI issuer for reference {reference}"
+                )
+            if not ids and found.id != issuer.id:
+                raise InvalidParameter(
+                    "manual_chain: expected the first issuer to be this issuer (or self), "
+                    f"but was {reference}"
+                )
+            ids.append(found.id)
+        return ids
 
     async def delete(self, request: Request, data: FieldData) -> Response | None:
         async with self._store.lock:
@@ -141,13 +172,13 @@ class IssuerPaths:
             if issuer is None:
                 return None
             await self._store.delete_issuer(issuer.id)
+            await rebuild_chains(self._store)
             config = await self._store.issuers_config()
             if config.default == issuer.id:
                 await self._store.put_issuers_config(config.with_changes(default=""))
                 return Response(
                     warnings=["Deleted issuer was the default issuer; a new default must be set"]
                 )
-            await rebuild_chains(self._store)
         return None
 
     async def revoke(self, request: Request, data: FieldData) -> Response:

@@ -2,7 +2,8 @@
 layout.
 
     key/<id>            KeyRecord: a private key (PKCS#8 PEM) with its id and optional name
-    issuer/<id>         IssuerRecord: a CA certificate, its key id, chain and settings
+    issuer/<id>         IssuerRecord: a CA certificate, its key id, chain (built, or the
+                        operator's manual_chain) and settings
     config/issuers      IssuersConfig: the default issuer
     config/crl          CRLConfig
     config/urls         URLsConfig: AIA URLs embedded in issued certificates
@@ -31,6 +32,7 @@ import orjson
 from strongroom.logical.records import known_fields, load_record
 
 FORMAT_VERSION = 1
+ACME_ACCOUNT_SAFETY_BUFFER = 30 * 24 * 3600
 
 
 class Record:
@@ -81,6 +83,7 @@ class IssuerRecord(Record):
     revocation_time: int = 0
     created: int = 0  # seconds; orders issuers for default_follows_latest_issuer
     format: int = FORMAT_VERSION
+    manual_chain: list[str] = field(default_factory=list)  # issuer ids, itself first; [] = built
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,12 @@ class TidyStatus(Record):
     revoked_cert_deleted_count: int = 0
     format: int = FORMAT_VERSION
     last_auto_tidy_finished: int = 0  # seconds; 0: auto-tidy never ran
+    tidy_acme: bool = False
+    acme_account_safety_buffer: int = ACME_ACCOUNT_SAFETY_BUFFER
+    total_acme_account_count: int = 0
+    acme_account_deleted_count: int = 0
+    acme_account_revoked_count: int = 0
+    acme_orders_deleted_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,8 @@ class AutoTidyConfig(Record):
     tidy_revoked_certs: bool = False
     safety_buffer: int = 72 * 3600
     format: int = FORMAT_VERSION
+    tidy_acme: bool = False
+    acme_account_safety_buffer: int = ACME_ACCOUNT_SAFETY_BUFFER
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,16 @@
 
 Every field of `Role` is a role parameter of the same name; its default is Vault's. Lists keep
 the order they were given in.
+
+`cn_validations` says what the common name may be: `email` (it has `@`), `hostname` (it has
+not), both (the default, also for roles stored before the field existed), or `disabled` alone.
+Unless it is `disabled`, the common name must also pass the role's name rules exactly as a SAN
+would (`allowed_domains`, `allow_any_name`, `enforce_hostnames`, …; an email's domain is what
+is matched), whether it comes from `common_name` or, with `use_csr_common_name`, from the CSR.
+`disabled` follows OpenBao: the common name itself is not checked at all, not even against
+`allowed_domains`, but when it is copied into the SANs (it has `@` or looks like a DNS name,
+and `exclude_cn_from_sans` is false) those SANs are checked as any other. So with
+`exclude_cn_from_sans` a `disabled` role puts any common name in the subject.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from strongroom.errors import InvalidParameter
 from strongroom.framework import Field, FieldType
 
 DEFAULT_KEY_USAGE = ["DigitalSignature", "KeyAgreement", "KeyEncipherment"]
+DEFAULT_CN_VALIDATIONS = ["email", "hostname"]
+CN_DISABLED = "disabled"
 SUBJECT_FIELDS = (
     "ou",
     "organization",
@@ -51,6 +63,7 @@ _HELP = {
     "policy_identifiers": "certificate policy OIDs",
     "allowed_ip_sans_cidr": "CIDRs IP SANs must fall in (empty: any IP, if allow_ip_sans)",
     "allowed_serial_numbers": "globs the subject serialNumber must match (empty: none allowed)",
+    "cn_validations": "what the common name may be: email and/or hostname, or disabled",
 }
 _RULE_FIELDS = tuple(f.name for f in fields(NameRules) if f.name != "allowed_domains")
 
@@ -102,6 +115,12 @@ class Role(Record):
     allowed_ip_sans_cidr: list[str] = field(default_factory=list)
     allowed_serial_numbers: list[str] = field(default_factory=list)
     format: int = FORMAT_VERSION
+    cn_validations: list[str] = field(default_factory=lambda: list(DEFAULT_CN_VALIDATIONS))
+
+    @property
+    def common_name_checked(self) -> bool:
+        """False with `cn_validations` `disabled`: the common name itself is not checked."""
+        return CN_DISABLED not in self.cn_validations
 
     def name_rules(self) -> NameRules:
         """The role's switches for `names.check_name` (same names, same meaning)."""
@@ -189,6 +208,26 @@ def check_role(role: Role) -> None:
     if role.issuer_ref == "":
         raise InvalidParameter("issuer_ref cannot be empty")
     parse_cidrs(role.allowed_ip_sans_cidr)
+    parse_cn_validations(role.cn_validations)
+
+
+def parse_cn_validations(values: list[str]) -> list[str]:
+    """`cn_validations` as Vault stores it: lower case, each value once, `disabled` alone;
+    none means the default."""
+    if not values:
+        return list(DEFAULT_CN_VALIDATIONS)
+    chosen = [value.lower() for value in values]
+    if any(value not in (*DEFAULT_CN_VALIDATIONS, CN_DISABLED) for value in chosen):
+        raise InvalidParameter(
+            "cn_validations value incorrect: expected email and/or hostname, or disabled"
+        )
+    if len(set(chosen)) != len(chosen):
+        raise InvalidParameter("cn_validations value incorrect: a value is given twice")
+    if CN_DISABLED in chosen and len(chosen) > 1:
+        raise InvalidParameter(
+            "cn_validations value incorrect: cannot specify disabled along with email or hostname"
+        )
+    return chosen
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -212,10 +251,13 @@ def parse_cidrs(texts: list[str]) -> list[IPNetwork]:
 
 def normalized(role: Role) -> Role:
     """Fill in the key size the key type implies (Vault stores the effective size), and keep
-    CIDRs in their canonical form (as Vault stores them)."""
+    CIDRs and `cn_validations` in their canonical forms (as Vault stores them)."""
     cidrs = [str(network) for network in parse_cidrs(role.allowed_ip_sans_cidr)]
     if cidrs != role.allowed_ip_sans_cidr:
         role = role.with_changes(allowed_ip_sans_cidr=cidrs)
+    cn_validations = parse_cn_validations(role.cn_validations)
+    if cn_validations != role.cn_validations:
+        role = role.with_changes(cn_validations=cn_validations)
     if role.key_type == "ed25519":
         return role.with_changes(key_bits=0)
     if role.key_type in DEFAULT_BITS and not role.key_bits:
