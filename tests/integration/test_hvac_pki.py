@@ -99,7 +99,7 @@ def test_ca_hierarchy_and_issuers(pki: Any, server: RunningServer) -> None:
         pki.list_issuers(mount_point=ROOT)
 
 
-def test_roles_issue_sign_revoke_crl(pki: Any) -> None:
+def test_roles_issue_sign_revoke_crl(pki: Any, root_client: hvac.Client) -> None:
     pki.generate_root("internal", "Root CA", extra_params={"key_type": "ec"}, mount_point=ROOT)
     pki.create_or_update_role(
         "web",
@@ -144,8 +144,12 @@ def test_roles_issue_sign_revoke_crl(pki: Any) -> None:
 
     pki.set_urls({"issuing_certificates": ["http://pki.test/ca"]}, mount_point=ROOT)
     assert pki.read_urls(mount_point=ROOT)["data"]["issuing_certificates"] == ["http://pki.test/ca"]
-    tidied = pki.tidy(extra_params={"tidy_cert_store": True}, mount_point=ROOT)
+    tidy = {"tidy_cert_store": True, "tidy_acme": True, "acme_account_safety_buffer": "720h"}
+    tidied = pki.tidy(extra_params=tidy, mount_point=ROOT)
     assert tidied.status_code == 202
+    status = root_client.read(f"{ROOT}/tidy-status")["data"]
+    assert status["tidy_acme"] is True and status["acme_account_safety_buffer"] == 720 * 3600
+    assert status["total_acme_account_count"] == status["acme_orders_deleted_count"] == 0
 
     pki.delete_role("web", mount_point=ROOT)
     with pytest.raises(exceptions.InvalidPath):

@@ -53,7 +53,7 @@ class PKIBackend(FrameworkBackend):
     def __init__(self, store: PKIStore, http01: HTTP01Validator | None = None) -> None:
         self.store = store
         issue = IssuePaths(store)
-        acme = ACMEStore(store)
+        self.acme = acme = ACMEStore(store)
         # Background http-01 validations; tests wait on `acme_challenges.idle()`.
         self.acme_challenges = ChallengeRunner(acme, http01 or HTTP01Validator())
         super().__init__(
@@ -66,7 +66,7 @@ class PKIBackend(FrameworkBackend):
                 *RevokePaths(store).specs(),
                 *FetchPaths(store).specs(),
                 *OCSPPaths(store).specs(),
-                *ConfigPaths(store).specs(),
+                *ConfigPaths(store, acme).specs(),
                 *ACMEPaths(acme, NonceStore(store.clock), self.acme_challenges).specs(),
                 *ACMESettingsPaths(acme).specs(),
             ],
@@ -76,7 +76,7 @@ class PKIBackend(FrameworkBackend):
     async def periodic(self) -> None:
         """About once a minute (the core's ticker): CRLs due a rebuild, then auto-tidy."""
         await rebuild_due(self.store)
-        await auto_tidy(self.store)
+        await auto_tidy(self.store, self.acme)
 
     def invalidate(self) -> None:
         """Forget cached issuers, keys, roles and settings: another node changed storage."""

@@ -6,10 +6,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from strongroom.engines.pki.acme.store import ACMEStore
 from strongroom.engines.pki.crl import rebuild_all, rebuild_deltas
-from strongroom.engines.pki.records import AutoTidyConfig, CRLConfig, URLsConfig
+from strongroom.engines.pki.records import (
+    ACME_ACCOUNT_SAFETY_BUFFER,
+    AutoTidyConfig,
+    CRLConfig,
+    URLsConfig,
+)
 from strongroom.engines.pki.store import PKIStore
-from strongroom.engines.pki.tidy import run_tidy
+from strongroom.engines.pki.tidy import TidyOptions, run_tidy
 from strongroom.errors import InvalidParameter
 from strongroom.framework import Field, FieldData, FieldType, PathSpec
 from strongroom.logical import Operation, Request, Response
@@ -35,15 +41,26 @@ TIDY_FIELDS = {
         FieldType.BOOL, "delete expired revoked certificates", default=False
     ),
     "safety_buffer": Field(
-        FieldType.DURATION, "keep certificates this long past expiry", default=72 * 3600
+        FieldType.DURATION,
+        "keep certificates (and ACME orders with one) this long past expiry",
+        default=72 * 3600,
+    ),
+    "tidy_acme": Field(
+        FieldType.BOOL,
+        "delete expired ACME orders, revoke then delete unused accounts",
+        default=False,
+    ),
+    "acme_account_safety_buffer": Field(
+        FieldType.DURATION,
+        "an ACME account's age with no orders before it is revoked, and its time revoked or "
+        "deactivated before it is deleted",
+        default=ACME_ACCOUNT_SAFETY_BUFFER,
     ),
 }
 AUTO_TIDY_FIELDS = {
     "enabled": Field(FieldType.BOOL, "run tidy periodically"),
     "interval_duration": Field(FieldType.DURATION, "time between automatic tidies"),
-    "tidy_cert_store": TIDY_FIELDS["tidy_cert_store"],
-    "tidy_revoked_certs": TIDY_FIELDS["tidy_revoked_certs"],
-    "safety_buffer": TIDY_FIELDS["safety_buffer"],
+    **TIDY_FIELDS,
 }
 DELTA_NEEDS_REBUILD = (
     "Delta CRLs cannot be enabled when auto rebuilding is disabled as the complete CRL is always "
@@ -51,7 +68,7 @@ DELTA_NEEDS_REBUILD = (
 )
 NO_TIDY_OPERATION = (
     "Auto-tidy enabled but no tidy operations were requested. Enable at least one tidy operation "
-    "to be run (tidy_cert_store / tidy_revoked_certs)."
+    "to be run (tidy_cert_store / tidy_revoked_certs / tidy_acme)."
 )
 DELTA_DISABLED = "requested rebuild of delta CRL when delta CRL is not enabled; this is a no-op"
 TIDY_WARNING = (
@@ -103,8 +120,9 @@ def _given(data: FieldData, fields: dict[str, Field]) -> dict[str, Any]:
 
 
 class ConfigPaths:
-    def __init__(self, store: PKIStore) -> None:
+    def __init__(self, store: PKIStore, acme: ACMEStore) -> None:
         self._store = store
+        self._acme = acme
 
     def specs(self) -> list[PathSpec]:
         return [
@@ -159,12 +177,8 @@ class ConfigPaths:
         return Response({"success": True})
 
     async def tidy(self, request: Request, data: FieldData) -> Response:
-        await run_tidy(
-            self._store,
-            data.get("tidy_cert_store"),
-            data.get("tidy_revoked_certs"),
-            data.get("safety_buffer"),
-        )
+        options = TidyOptions(**{name: data.get(name) for name in TIDY_FIELDS})
+        await run_tidy(self._store, self._acme, options)
         return Response(warnings=[TIDY_WARNING], status=202)
 
     async def tidy_status(self, request: Request, data: FieldData) -> Response:
@@ -178,7 +192,9 @@ class ConfigPaths:
     async def write_auto_tidy(self, request: Request, data: FieldData) -> Response:
         changes = _given(data, AUTO_TIDY_FIELDS)
         config = (await self._store.auto_tidy_config()).with_changes(**changes)
-        if config.enabled and not (config.tidy_cert_store or config.tidy_revoked_certs):
+        if config.enabled and not (
+            config.tidy_cert_store or config.tidy_revoked_certs or config.tidy_acme
+        ):
             raise InvalidParameter(NO_TIDY_OPERATION)
         if config.interval_duration <= 0:
             raise InvalidParameter("interval_duration must be positive")

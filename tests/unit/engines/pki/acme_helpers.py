@@ -202,3 +202,42 @@ async def idle(pki: PKI) -> None:
     backend = pki.backend
     assert isinstance(backend, PKIBackend)
     await backend.acme_challenges.idle()
+
+
+async def validated_order(bench: ACMEBench, client: ACMEClient, *names: tuple[str, str]) -> Answer:
+    """Register, order, answer every http-01 challenge and wait for the validations."""
+    if not client.kid:
+        await client.register()
+    order = await client.order(*names)
+    assert order.status == 201, order.body
+    for authz_url in order.body["authorizations"]:
+        authz = await client.post(client.relative(authz_url))
+        (challenge,) = authz.body["challenges"]
+        assert challenge["type"] == "http-01" and challenge["status"] == "pending"
+        bench.answers[challenge["token"]] = client.key_authorization(challenge["token"])
+        started = await client.post(client.relative(challenge["url"]), {})
+        assert started.body["status"] == "processing"
+        assert started.headers["Link"].endswith(f'<{authz_url}>;rel="up"')
+    await idle(bench.pki)
+    return order
+
+
+async def finalize(client: ACMEClient, order: Answer, csr: str) -> Answer:
+    return await client.post(client.relative(order.body["finalize"]), {"csr": csr})
+
+
+async def revocable(acme: ACMEBench) -> tuple[ACMEClient, str, Any]:
+    await enable(acme.pki)
+    client = ACMEClient(acme.pki)
+    order = await validated_order(acme, client, ("dns", "localhost"))
+    private = ec.generate_private_key(ec.SECP256R1())
+    csr = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([]))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(private, hashes.SHA256())
+    )
+    done = await finalize(client, order, b64(csr.public_bytes(serialization.Encoding.DER)))
+    chain = await client.post(client.relative(done.body["certificate"]))
+    leaf = x509.load_pem_x509_certificates(chain.body)[0]
+    return client, b64(leaf.public_bytes(serialization.Encoding.DER)), ECKey.import_key(private)

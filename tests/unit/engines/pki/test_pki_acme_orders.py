@@ -4,40 +4,23 @@ and the CSR rules, role and directory policies, certificate download, revocation
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
 
-from acme_helpers import ACMEBench, ACMEClient, Answer, b64, csr_der, enable, idle
+from acme_helpers import (
+    ACMEBench,
+    ACMEClient,
+    csr_der,
+    enable,
+    finalize,
+    idle,
+    revocable,
+    validated_order,
+)
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from joserfc.jwk import ECKey
 
 from strongroom.clock import rfc3339
 from strongroom.engines.pki.acme.problems import Problem
 from strongroom.engines.pki.encoding import serial_text
 from strongroom.logical import Operation
-
-
-async def validated_order(bench: ACMEBench, client: ACMEClient, *names: tuple[str, str]) -> Answer:
-    """Register, order, answer every http-01 challenge and wait for the validations."""
-    if not client.kid:
-        await client.register()
-    order = await client.order(*names)
-    assert order.status == 201, order.body
-    for authz_url in order.body["authorizations"]:
-        authz = await client.post(client.relative(authz_url))
-        (challenge,) = authz.body["challenges"]
-        assert challenge["type"] == "http-01" and challenge["status"] == "pending"
-        bench.answers[challenge["token"]] = client.key_authorization(challenge["token"])
-        started = await client.post(client.relative(challenge["url"]), {})
-        assert started.body["status"] == "processing"
-        assert started.headers["Link"].endswith(f'<{authz_url}>;rel="up"')
-    await idle(bench.pki)
-    return order
-
-
-async def finalize(client: ACMEClient, order: Answer, csr: str) -> Answer:
-    return await client.post(client.relative(order.body["finalize"]), {"csr": csr})
 
 
 async def test_the_whole_order(acme: ACMEBench) -> None:
@@ -173,23 +156,6 @@ async def test_issuer_directories(acme: ACMEBench) -> None:
     assert root["issuer_name"] == "second"
     await acme.pki.ok("config/acme", allowed_issuers=[root["issuer_id"]])
     assert (await ACMEClient(acme.pki).post("new-account", {})).problem == "unauthorized"
-
-
-async def revocable(acme: ACMEBench) -> tuple[ACMEClient, str, Any]:
-    await enable(acme.pki)
-    client = ACMEClient(acme.pki)
-    order = await validated_order(acme, client, ("dns", "localhost"))
-    private = ec.generate_private_key(ec.SECP256R1())
-    csr = (
-        x509.CertificateSigningRequestBuilder()
-        .subject_name(x509.Name([]))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .sign(private, hashes.SHA256())
-    )
-    done = await finalize(client, order, b64(csr.public_bytes(serialization.Encoding.DER)))
-    chain = await client.post(client.relative(done.body["certificate"]))
-    leaf = x509.load_pem_x509_certificates(chain.body)[0]
-    return client, b64(leaf.public_bytes(serialization.Encoding.DER)), ECKey.import_key(private)
 
 
 async def test_revoke_by_the_account(acme: ACMEBench) -> None:

@@ -68,6 +68,7 @@ async def new_account(context: Context) -> Response:
         terms_agreed=payload.get("termsOfServiceAgreed") is True,
         eab_id=eab.id if eab else "",
         created=context.store.now(),
+        open_orders_indexed=True,
     )
     async with context.store.lock:
         if await context.store.account_for_key(key_id) is not None:
@@ -111,11 +112,12 @@ async def account(context: Context) -> Response:
             changes["contact"] = _contacts(payload["contact"])
         if payload.get("status") == "deactivated":
             changes["status"] = "deactivated"
+            changes["revoked_at"] = context.store.now()
         elif "status" in payload:
             raise malformed("an account's status can only be changed to deactivated")
         if changes:
             async with context.store.lock:
-                current = (await _unchanged(context, current)).with_changes(**changes)
+                current = (await still_current(context, current)).with_changes(**changes)
                 await context.store.put_account(current)
     url = context.directory.account_url(current.id)
     return context.json(account_view(context, current), location=url)
@@ -144,7 +146,7 @@ async def key_change(context: Context) -> Response:
         raise malformed("oldKey is not the account's current key")
     new_id = thumbprint(new_jwk)
     async with context.store.lock:
-        current = await _unchanged(context, current)
+        current = await still_current(context, current)
         holder = await context.store.account_for_key(new_id)
         if holder is not None:
             # RFC 8555 7.3.5: 409 with the Location of the account that has the key. Its URL
@@ -156,7 +158,7 @@ async def key_change(context: Context) -> Response:
     return context.json(account_view(context, updated))
 
 
-async def _unchanged(context: Context, signer: Account) -> Account:
+async def still_current(context: Context, signer: Account) -> Account:
     """The account as stored now, for a change made under the lock. A request admitted with a
     key that a concurrent key-change (or deactivation) has since retired must not write the
     old key or status back, nor change the account at all."""

@@ -21,7 +21,7 @@ from typing import Any
 from strongroom.engines.pki.acme.http01 import HTTP01Validator
 from strongroom.engines.pki.acme.identifiers import MAX_IDENTIFIERS
 from strongroom.engines.pki.acme.lifecycle import current_authz, settle
-from strongroom.engines.pki.acme.problems import Problem, rate_limited
+from strongroom.engines.pki.acme.problems import Problem, not_found, rate_limited
 from strongroom.engines.pki.acme.records import Account, Authorization
 from strongroom.engines.pki.acme.store import ACMEStore
 
@@ -59,7 +59,8 @@ class ChallengeRunner:
         changes nothing)."""
         async with self._store.lock:
             stored = await self._store.authorization(authz.id)
-            assert stored is not None
+            if stored is None:  # tidied since it was read
+                raise not_found("authorization")
             current = current_authz(stored, self._store.now())
             challenge = _challenge(current, kind)
             if current.status != "pending" or challenge["status"] != "pending":

@@ -1,7 +1,8 @@
 """Orders, authorizations and challenges (RFC 8555 7.4, 7.5): new-order, order/:id (POST-as-
 GET), order/:id/finalize, order/:id/cert, authorization/:id, challenge/:authz/:type. Each is
 visible to the account that made it only. An account has at most `MAX_OPEN_ORDERS` orders
-open (not yet valid or invalid, and unexpired) at once."""
+open (not yet valid or invalid, and unexpired) at once; counting them reads the orders in the
+account's open index only, and drops from it those that have closed or expired since."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import binascii
 from cryptography import x509
 
 from strongroom.crypto.b64 import decode_url_unpadded
+from strongroom.engines.pki.acme.accounts import still_current
 from strongroom.engines.pki.acme.context import Context
 from strongroom.engines.pki.acme.identifiers import check_allowed, parse_identifiers
 from strongroom.engines.pki.acme.issuing import acme_role, issue_for_order
@@ -23,7 +25,12 @@ from strongroom.engines.pki.acme.lifecycle import (
 )
 from strongroom.engines.pki.acme.lifetime import requested_not_after
 from strongroom.engines.pki.acme.problems import Problem, malformed, not_found, rate_limited
-from strongroom.engines.pki.acme.records import Account, Authorization, Order
+from strongroom.engines.pki.acme.records import (
+    OPEN_ORDER_STATUSES,
+    Account,
+    Authorization,
+    Order,
+)
 from strongroom.engines.pki.acme.requests import KID
 from strongroom.engines.pki.acme.responses import PEM_CHAIN
 from strongroom.engines.pki.encoding import parse_serial
@@ -31,7 +38,6 @@ from strongroom.logical import Response
 
 MAX_CSR = 16 * 1024
 MAX_OPEN_ORDERS = 100
-OPEN = ("pending", "ready", "processing")
 
 
 async def create_order(context: Context) -> Response:
@@ -41,8 +47,8 @@ async def create_order(context: Context) -> Response:
     check_allowed(context.directory.role, identifiers)
     now = context.store.now()
     not_after = requested_not_after(payload, acme_role(context.directory), now)
-    account = admitted.signer()
     async with context.store.new_order_lock:
+        account = await still_current(context, admitted.signer())  # tidy may have revoked it
         await _check_open_orders(context, account)
         order, authorizations = new_order(account, context.directory, identifiers, now, not_after)
         for authz in authorizations:
@@ -55,10 +61,12 @@ async def create_order(context: Context) -> Response:
 async def _check_open_orders(context: Context, account: Account) -> None:
     now = context.store.now()
     count = 0
-    for order_id in await context.store.order_ids(account.id):
+    for order_id in await context.store.open_order_ids(account):
         found = await context.store.order(order_id)
-        if found is not None and found.status in OPEN and now < found.expires:
+        if found is not None and found.status in OPEN_ORDER_STATUSES and now < found.expires:
             count += 1
+        else:  # closed or expired: it can never count again
+            await context.store.forget_open_order(account.id, order_id)
     if count >= MAX_OPEN_ORDERS:
         raise rate_limited(f"this account has {count} open orders: finish or let some expire")
 
@@ -149,7 +157,8 @@ async def _deactivated(context: Context, authz_id: str) -> Authorization:
     """Deactivate (RFC 8555 7.5.2) the authorization as stored now (a validation may have
     finished since it was read); only a pending or valid one can be. Caller holds the lock."""
     stored = await context.store.authorization(authz_id)
-    assert stored is not None  # authorizations are never deleted
+    if stored is None:  # tidied since it was read
+        raise not_found("authorization")
     current = current_authz(stored, context.store.now())
     if current.status not in ("pending", "valid"):
         raise malformed(f"the authorization is {current.status}: it cannot be deactivated")

@@ -14,7 +14,8 @@ Underneath: `directory.py` (which directory, issuer and role a path means), `req
 (admitting a JWS: url, nonce, key) over `jws.py` (joserfc) and `nonces.py`, `lifecycle.py`
 (the order state machine), `challenges.py` and `http01.py` (validation in the background),
 `identifiers.py`, `lifetime.py` and `issuing.py` (names, notAfter and finalize), `records.py`
-and `store.py`, `problems.py` and `responses.py` (the wire form).
+and `store.py`, `problems.py` and `responses.py` (the wire form). `tidy.py` deletes expired
+orders and unused accounts when the engine's `tidy` has `tidy_acme`.
 """
 
 from __future__ import annotations

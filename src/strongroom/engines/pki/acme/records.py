@@ -4,11 +4,16 @@
     acme/accounts/<id>              Account: its public JWK, status, contacts, directory
     acme/account-keys/<thumbprint>  the id of the account that key belongs to (RFC 7638)
     acme/account-orders/<id>/<oid>  an empty marker: the account's orders, listed without scans
+    acme/account-open-orders/<id>/<oid>  an empty marker while the order is open (maybe since
+                                    expired): counted at new-order without reading closed ones
     acme/orders/<id>                Order: identifiers, its authorizations, status, certificate
     acme/authorizations/<id>        Authorization: one identifier and its challenges
     acme/eab/<id>                   EABKey: an external account binding's HMAC key, until used
 
 Times are integer seconds since the Unix epoch. Nonces are not stored: see `nonces.py`.
+Accounts made before the open-orders index have `open_orders_indexed` false: their open
+orders are indexed at their next new-order (`store.py`). Tidy (`tidy.py`) deletes what has
+served its purpose.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ DEFAULT_POLICY = "sign-verbatim"
 FORBID = "forbid"
 ROLE_POLICY_PREFIX = "role:"
 EAB_POLICIES = ("not-required", "new-account-required", "always-required")
+OPEN_ORDER_STATUSES = ("pending", "ready", "processing")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +51,17 @@ class Account(Record):
     jwk: dict[str, Any]  # the public key, as the client sent it
     thumbprint: str
     directory: str  # the directory prefix inside the mount, e.g. "roles/web/acme/"
-    status: str = "valid"  # valid, deactivated, revoked
+    status: str = "valid"  # valid, deactivated, revoked (by tidy, once unused)
     contact: list[str] = field(default_factory=list)
     terms_agreed: bool = False
     eab_id: str = ""
     created: int = 0
     format: int = FORMAT_VERSION
+    revoked_at: int = 0  # when it was deactivated or revoked (by tidy); 0: valid, or unknown
+    # The latest expiry (its certificate's, or its own without one) of the account's orders
+    # that tidy has deleted: the account is kept `acme_account_safety_buffer` past it.
+    latest_expiry: int = 0
+    open_orders_indexed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
