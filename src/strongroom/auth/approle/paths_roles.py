@@ -2,7 +2,9 @@
 
 Role names are lower-cased. A role must bind something: a secret ID, or CIDR blocks for its
 logins or its tokens. Each setting also has an endpoint of its own (read, write, and delete
-back to the default), as in Vault.
+back to the default), as in Vault. `bound-cidr-list` is Vault's deprecated alias of
+`secret-id-bound-cidrs`: it writes and resets the same setting, and reads it back under the
+old name.
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ SETTINGS = {
     "token-bound-cidrs": ("token_bound_cidrs",),
     "period": ("token_period", "period"),
     "local-secret-ids": ("local_secret_ids",),
+    "bound-cidr-list": ("bound_cidr_list",),
 }
+# Deprecated field → the field it stands for (`updated_role` writes it in its place).
+FIELD_ALIASES = {"bound_cidr_list": "secret_id_bound_cidrs"}
 READ_ONLY = frozenset({"local-secret-ids"})
 # What deleting a setting resets it to ("" is each field's default).
 _RESET = {"bind_secret_id": True}
@@ -182,7 +187,15 @@ class RolePaths:
 
     async def read_setting(self, request: Request, data: FieldData) -> Response:
         full = role_data(await self._existing(data))
-        return Response({k: full[k] for k in SETTINGS[data.get("setting")] if k in full})
+        shown: dict[str, Any] = {}
+        warnings = []
+        for name in SETTINGS[data.get("setting")]:
+            current = FIELD_ALIASES.get(name, name)
+            if current in full:
+                shown[name] = full[current]
+            if current != name:
+                warnings.append(f"{name} is deprecated: use {current}")
+        return Response(shown, warnings=warnings)
 
     async def write_setting(self, request: Request, data: FieldData) -> None:
         setting = data.get("setting")

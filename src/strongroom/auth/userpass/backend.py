@@ -2,10 +2,11 @@
 
     users, users/<name>                 users CRUD and list               paths_users
     users/<name>/password|policies      password reset, policy update     paths_users
-    login/<name>                        a password for a token            paths_login
+    login/<name>                        a password for a token,           paths_login
+                                          upgrading a weak hash
 
 Records are in `records.py`, storage in `store.py`, password hashing (argon2id, imported
-bcrypt, the dummy hash for missing users) in `passwords.py`.
+bcrypt, the dummy hash for missing users, which hashes need upgrading) in `passwords.py`.
 """
 
 from __future__ import annotations

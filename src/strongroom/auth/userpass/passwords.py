@@ -4,6 +4,8 @@ Hashing and verifying are deliberately slow, so they run in a worker thread, nev
 loop. A login for a user that does not exist still verifies — against a dummy hash made with
 the same parameters — so it costs the same time as a wrong password (OpenBao does the same
 with bcrypt). `verify` raises; it never returns a bool a caller could forget to check.
+`needs_rehash` tells a login which verified hashes to replace: every bcrypt hash, and argon2
+hashes weaker than the current parameters.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
 # $2b$<cost>$<22 characters of salt><31 of hash>, in bcrypt's base64 alphabet.
 _BCRYPT_FORM = re.compile(r"\$2[aby]\$([0-9]{2})\$[./A-Za-z0-9]{53}")
 LOGIN_FAILED = "invalid username or password"
+# The argon2 parameters a stored hash may fall short of. Not parallelism: the lanes split the
+# work, they do not add to it.
+_ARGON2_STRENGTH = ("time_cost", "memory_cost", "hash_len", "salt_len")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,20 @@ class PasswordHasher:
             raise InvalidCredentials(LOGIN_FAILED)
         if not await asyncio.to_thread(self._matches, stored, password):
             raise InvalidCredentials(LOGIN_FAILED)
+
+    def needs_rehash(self, verified: str) -> bool:
+        """Whether a hash that just verified should be replaced by a new one: bcrypt always,
+        argon2 when it is weaker than this hasher's in any respect (a stronger one stays)."""
+        if verified.startswith(_BCRYPT_PREFIXES):
+            return True
+        if not self._argon2.check_needs_rehash(verified):
+            return False
+        found = argon2.extract_parameters(verified)
+        return (
+            found.type is not argon2.Type.ID
+            or found.version < argon2.low_level.ARGON2_VERSION
+            or any(getattr(found, n) < getattr(self._argon2, n) for n in _ARGON2_STRENGTH)
+        )
 
     def _matches(self, stored: str, password: str) -> bool:
         if stored.startswith(_BCRYPT_PREFIXES):
