@@ -6,6 +6,7 @@
     export/…, backup/<name>, restore[/<name>],      moving keys; mount settings   paths_admin
       config/keys, cache-config
     wrapping_key, keys/<name>/import[_version]      bring your own key            paths_import
+    byok-export/<destination>/<source>[/<n>]        export, wrapped for import    paths_byok
     hash[/<algorithm>], random[/<source>][/<n>]     tools                         framework/tools.py
 
 Records are in `records.py`, storage and the key cache in `store.py`, the cryptography in
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from strongroom.clock import Clock, SystemClock
 from strongroom.engines.transit.paths_admin import AdminPaths
+from strongroom.engines.transit.paths_byok import ByokExportPaths
 from strongroom.engines.transit.paths_encrypt import EncryptPaths
 from strongroom.engines.transit.paths_import import ImportPaths
 from strongroom.engines.transit.paths_keys import KeyPaths
@@ -39,6 +41,7 @@ class TransitBackend(FrameworkBackend):
                 *SignPaths(store).specs(),
                 *AdminPaths(store).specs(),
                 *ImportPaths(store).specs(),
+                *ByokExportPaths(store).specs(),
                 *tool_paths(),
             ]
         )

@@ -3,7 +3,9 @@
 An import's `ciphertext` is base64 of RSA-OAEP(wrapping key, `hash_function`, empty label) of a
 fresh 256-bit AES key (512 bytes), followed by AES key wrap with padding (RFC 5649) of the
 target key under that AES key: the raw key for symmetric types, PKCS#8 DER for asymmetric ones.
-This is Vault's CKM_RSA_AES_KEY_WRAP-compatible format.
+This is Vault's CKM_RSA_AES_KEY_WRAP-compatible format. `byok-export` writes it for any RSA
+key (a wrapping key of another mount, imported here as a public key); `unwrap` reads only what
+an RSA-4096 wrapping key wrote, as Vault's import does.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import os
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap_with_padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.keywrap import (
+    InvalidUnwrap,
+    aes_key_unwrap_with_padding,
+    aes_key_wrap_with_padding,
+)
 
 from strongroom.engines.transit.keyring import Key
 from strongroom.engines.transit.keytypes import (
@@ -25,6 +31,7 @@ from strongroom.engines.transit.keytypes import (
     KeyType,
 )
 from strongroom.engines.transit.material import (
+    Material,
     check_family,
     generate_version,
     version_from_private,
@@ -66,6 +73,17 @@ def hash_function(name: str) -> hashes.HashAlgorithm:
     return found()
 
 
+def _oaep(algorithm: hashes.HashAlgorithm) -> padding.OAEP:
+    return padding.OAEP(padding.MGF1(algorithm), algorithm, None)
+
+
+def wrap(public: rsa.RSAPublicKey, target: bytes, hash_name: str) -> bytes:
+    """An import ciphertext of `target` that only the holder of `public`'s private key opens."""
+    algorithm = hash_function(hash_name)
+    aes_key = os.urandom(32)
+    return public.encrypt(aes_key, _oaep(algorithm)) + aes_key_wrap_with_padding(aes_key, target)
+
+
 def unwrap(wrapping: Key, ciphertext: bytes, hash_name: str) -> bytes:
     """The target key inside an import ciphertext."""
     algorithm = hash_function(hash_name)
@@ -73,10 +91,7 @@ def unwrap(wrapping: Key, ciphertext: bytes, hash_name: str) -> bytes:
         raise InvalidParameter("provided ciphertext is too short")
     private = wrapping.material(wrapping.latest).private()
     try:
-        aes_key = private.decrypt(
-            ciphertext[:WRAPPED_AES_KEY_BYTES],
-            padding.OAEP(padding.MGF1(algorithm), algorithm, None),
-        )
+        aes_key = private.decrypt(ciphertext[:WRAPPED_AES_KEY_BYTES], _oaep(algorithm))
     except ValueError:
         raise InvalidParameter("could not unwrap the ephemeral AES key") from None
     if len(aes_key) != 32:
@@ -85,6 +100,27 @@ def unwrap(wrapping: Key, ciphertext: bytes, hash_name: str) -> bytes:
         return aes_key_unwrap_with_padding(aes_key, ciphertext[WRAPPED_AES_KEY_BYTES:])
     except InvalidUnwrap:
         raise InvalidParameter("could not unwrap the imported key") from None
+
+
+def destination_public_key(destination: Key) -> rsa.RSAPublicKey:
+    """The public key that wraps keys for `destination`: its latest version's, which may be all
+    that version holds."""
+    if destination.kind.family is not Family.RSA:
+        raise InvalidParameter("the destination key must be an RSA key")
+    public: rsa.RSAPublicKey = destination.material(destination.latest).public()
+    return public
+
+
+def target_key(material: Material) -> bytes:
+    """What `imported_version` reads back: the raw key (symmetric types) or PKCS#8 DER."""
+    if material.kind.symmetric:
+        return material.key
+    der: bytes = material.private().private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return der
 
 
 def imported_version(kind: KeyType, raw: bytes, created: int) -> KeyVersion:

@@ -1,4 +1,5 @@
-"""Exported key material, in the encodings OpenBao's `export/<type>/<name>` returns.
+"""Exported key material, in the encodings OpenBao's `export/<type>/<name>` returns, and the
+versions an export names.
 
 | export type     | key types            | default                      | `der` / `pem`     |
 |-----------------|----------------------|------------------------------|-------------------|
@@ -19,6 +20,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 
 from strongroom.engines.transit.encoding import encode_b64
+from strongroom.engines.transit.keyring import Key
 from strongroom.engines.transit.keytypes import Family, KeyType
 from strongroom.engines.transit.material import Material
 from strongroom.errors import InvalidParameter
@@ -38,6 +40,25 @@ def check_export(kind: KeyType, export_type: str) -> None:
         raise InvalidParameter("signing not supported for the key")
     if export_type == "public-key" and not kind.asymmetric:
         raise InvalidParameter("public key not available for this key type")
+
+
+def export_versions(key: Key, wanted: str) -> list[int]:
+    """The versions an export names: all from `min_decryption_version` on, one, or `latest`."""
+    policy = key.policy
+    if not wanted:
+        return sorted(n for n in key.materials if n >= policy.min_decryption_version)
+    if wanted == "latest":
+        number = policy.latest_version
+    else:
+        digits = wanted.removeprefix("v")
+        if not digits.isdigit() or len(digits) > 9:
+            raise InvalidParameter("invalid key version")
+        number = int(digits)
+    if number < policy.min_decryption_version:
+        raise InvalidParameter("version for export is below minimum decryption version")
+    if number not in key.materials:
+        raise InvalidParameter("version does not exist or cannot be found")
+    return [number]
 
 
 def export_material(material: Material, export_type: str, output: str) -> str:

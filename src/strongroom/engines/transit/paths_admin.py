@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 from strongroom.engines.transit.backup import read_backup, write_backup
-from strongroom.engines.transit.export import EXPORT_TYPES, FORMATS, check_export, export_material
-from strongroom.engines.transit.keyring import Key
+from strongroom.engines.transit.export import (
+    EXPORT_TYPES,
+    FORMATS,
+    check_export,
+    export_material,
+    export_versions,
+)
 from strongroom.engines.transit.params import NAME, NAME_FIELD, named
 from strongroom.engines.transit.records import BackupInfo, CacheConfig, KeysConfig
 from strongroom.engines.transit.store import MIN_CACHE_SIZE, KeyStore
@@ -63,7 +68,7 @@ class AdminPaths:
         if not key.policy.exportable and export_type != "public-key":
             raise InvalidParameter("private key material is not exportable")
         check_export(key.kind, export_type)
-        versions = _export_versions(key, data.get("version") or "")
+        versions = export_versions(key, data.get("version") or "")
         keys = {str(n): export_material(key.materials[n], export_type, output) for n in versions}
         return Response({"name": key.name, "type": key.kind.name, "keys": keys})
 
@@ -114,21 +119,3 @@ class AdminPaths:
             )
         await self._store.put_cache_config(CacheConfig(size=size))
         return Response({"size": size})
-
-
-def _export_versions(key: Key, wanted: str) -> list[int]:
-    policy = key.policy
-    if not wanted:
-        return sorted(n for n in key.materials if n >= policy.min_decryption_version)
-    if wanted == "latest":
-        number = policy.latest_version
-    else:
-        digits = wanted.removeprefix("v")
-        if not digits.isdigit() or len(digits) > 9:
-            raise InvalidParameter("invalid key version")
-        number = int(digits)
-    if number < policy.min_decryption_version:
-        raise InvalidParameter("version for export is below minimum decryption version")
-    if number not in key.materials:
-        raise InvalidParameter("version does not exist or cannot be found")
-    return [number]
