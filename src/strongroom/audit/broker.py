@@ -44,7 +44,9 @@ class MountAuditKeys:
 
 NO_KEYS = MountAuditKeys()
 Blocks = tuple[orjson.Fragment | None, orjson.Fragment]  # a request's auth and request blocks
-Logged = dict[str, Blocks]  # device path → the blocks of the request entry it was handed
+# The device (itself, not its path: a device re-enabled at the same path mid-request is another
+# device) → the blocks of the request entry it was handed.
+Logged = dict[AuditDevice, Blocks]
 
 
 class _Timestamps:
@@ -104,7 +106,7 @@ class AuditBroker:
         logged: Logged = {}
 
         def build(device: AuditDevice) -> dict[str, Any]:
-            blocks = logged[device.path] = self._blocks(device, request, auth, keys)
+            blocks = logged[device] = self._blocks(device, request, auth, keys)
             return request_entry(time, *blocks, error)
 
         await self._deliver(build)
@@ -123,7 +125,7 @@ class AuditBroker:
 
         def build(device: AuditDevice) -> dict[str, Any]:
             hasher = device.hasher
-            blocks = logged.get(device.path) if logged else None
+            blocks = logged.get(device) if logged else None
             if blocks is None:
                 blocks = self._blocks(device, request, auth, keys)
             elide = device.options.elide_list_responses

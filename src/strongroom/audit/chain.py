@@ -40,16 +40,17 @@ _SORTED = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 def canonical_line(fields: dict[str, Any]) -> bytes:
     """Sorted keys, no spaces, UTF-8, one line. Only a checkpoint's bytes must be canonical
     (the verifier rebuilds them); an entry line is hashed exactly as written."""
-    return _encode(fields) + b"\n"
+    return encode_json(fields) + b"\n"
 
 
 def encoded(block: Any) -> orjson.Fragment:
     """A part of an entry, encoded as its line will hold it: built once, written in both of
     a request's lines (`orjson.Fragment` is embedded as it is)."""
-    return orjson.Fragment(_encode(block))
+    return orjson.Fragment(encode_json(block))
 
 
-def _encode(value: Any) -> bytes:
+def encode_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8 (integers beyond 64 bits too)."""
     try:
         return orjson.dumps(value, option=_SORTED)
     except orjson.JSONEncodeError:  # an integer beyond 64 bits, say: the slow general path

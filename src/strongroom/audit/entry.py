@@ -18,11 +18,12 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from strongroom.audit.chain import encoded
+from strongroom.audit.chain import encode_json
 from strongroom.audit.hashing import Salt, hash_structure, raw_copy
 from strongroom.logical import Auth, Operation, Request, Response, WrapInfo
 
 REMEMBERED_CALLERS = 4096
+REMEMBERED_BLOCK_BYTES = 4096
 
 
 class AuthInfo(NamedTuple):
@@ -74,9 +75,14 @@ class EntryHasher:
             return None
         found = self._auth_blocks.get(auth)
         if found is None:
-            if len(self._auth_blocks) >= REMEMBERED_CALLERS:
-                self._auth_blocks.clear()
-            found = self._auth_blocks[auth] = encoded(caller_auth(auth, self))
+            block = encode_json(caller_auth(auth, self))
+            found = orjson.Fragment(block)
+            # Only small blocks are kept: token metadata can make one large, and the memo is
+            # bounded in entries, not bytes.
+            if len(block) <= REMEMBERED_BLOCK_BYTES:
+                if len(self._auth_blocks) >= REMEMBERED_CALLERS:
+                    self._auth_blocks.clear()
+                self._auth_blocks[auth] = found
         return found
 
 

@@ -86,7 +86,9 @@ class Salt:
 def hash_structure(value: Any, salt: Salt, *, skip_keys: frozenset[str] = frozenset()) -> Any:
     """A deep copy of `value` with every string hashed, except under top-level `skip_keys`."""
 
-    def hash_other(leaf: Any) -> str:
+    def hash_other(leaf: Any) -> Any:
+        if isinstance(leaf, bool | int | float):  # a subclass (an IntEnum): kept, as numbers are
+            return leaf
         return salt.hash(_raw_leaf(leaf))
 
     if isinstance(value, Mapping) and skip_keys:

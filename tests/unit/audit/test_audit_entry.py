@@ -251,3 +251,10 @@ def test_integers_beyond_64_bits_are_logged_exactly() -> None:
     request.data = {"n": 2**70, "password": "hunter2"}
     entry = whole_request_entry(request, **options())
     assert entry["request"]["data"] == {"n": 2**70, "password": SALT.hash("hunter2")}
+
+
+def test_a_large_auth_block_is_encoded_each_time_not_remembered() -> None:
+    hasher = EntryHasher(SALT, hmac_accessor=True, log_raw=False)
+    large = CALLER._replace(metadata=(("blob", "\x01" * 8192),))
+    assert hasher.encoded_auth(large) is not hasher.encoded_auth(large)
+    assert hasher.encoded_auth(CALLER) is hasher.encoded_auth(CALLER)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import enum
 import json
 from typing import Any
 
@@ -144,3 +145,12 @@ def test_no_string_survives_hashing(value: Any) -> None:
     for leaf in leaves(hashed):
         assert not isinstance(leaf, str) or leaf.startswith(HASH_PREFIX)
     assert leaves(raw_copy(value)) == leaves(value)
+
+
+def test_number_subclasses_are_kept_as_numbers() -> None:
+    class Level(enum.IntEnum):
+        LOW = 0
+        HIGH = 2
+
+    hashed = hash_structure({"n": Level.HIGH, "nested": {"z": Level.LOW}, "t": (Level.LOW,)}, SALT)
+    assert hashed == {"n": 2, "nested": {"z": 0}, "t": [0]}
