@@ -4,6 +4,7 @@ login itself, and never over a change made in the meantime."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -34,6 +35,14 @@ class RecordingStorage(InmemBackend):
         super().__init__()
         self.failing = False
         self.puts: list[str] = []
+        self.after_next_get: Callable[[], Awaitable[object]] | None = None
+
+    async def get(self, key: str) -> bytes | None:
+        found = await super().get(key)
+        after, self.after_next_get = self.after_next_get, None
+        if after is not None:
+            await after()
+        return found
 
     async def put(self, key: str, value: bytes) -> None:
         if self.failing:
@@ -207,3 +216,23 @@ async def test_a_user_deleted_during_the_rehash_stays_deleted(
     hasher.meanwhile = lambda: userpass(D, "users/bob")
     await userpass.login("login/bob", password=PASSWORD)
     assert await userpass.storage.get("user/bob") is None
+
+
+async def test_a_delete_landing_inside_the_upgrade_still_wins(
+    userpass: AuthDriver, storage: RecordingStorage, hasher: InterleavingHasher
+) -> None:
+    await userpass.write("users/bob", password_hash=bcrypt_hash(PASSWORD))
+    deleting: list[asyncio.Task[object]] = []
+
+    async def start_delete() -> None:  # between the upgrade's read and its write
+        deleting.append(asyncio.ensure_future(userpass(D, "users/bob")))
+        await asyncio.sleep(0.01)
+
+    def arm() -> Awaitable[None]:
+        storage.after_next_get = start_delete
+        return asyncio.sleep(0)
+
+    hasher.meanwhile = arm
+    await userpass.login("login/bob", password=PASSWORD)
+    await deleting[0]
+    assert await storage.get("user/bob") is None

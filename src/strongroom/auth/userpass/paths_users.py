@@ -98,7 +98,9 @@ class UserPaths:
             await self._store.put(username, replace(user, token=token))
 
     async def delete(self, request: Request, data: FieldData) -> None:
-        await self._store.delete(username_of(data))
+        username = username_of(data)
+        async with self._store.lock(username):  # a login's hash upgrade must not undo it
+            await self._store.delete(username)
 
     async def set_password(self, request: Request, data: FieldData) -> None:
         username = username_of(data)
