@@ -150,13 +150,9 @@ def _rebuild(value: Any, text: Leaf, other: Leaf, depth: int) -> Any:
             else _rebuild(item, text, other, depth)
             for item in value
         ]
-    if kind is str:
-        return text(value)
-    if kind in _SCALARS:
-        return value
     if isinstance(value, _CONTAINERS):
         return _transform(value, functools.partial(_leaf, text, other))
-    return other(value)
+    return _leaf(text, other, value)
 
 
 def _leaf(text: Leaf, other: Leaf, leaf: Any) -> Any:
